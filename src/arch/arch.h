@@ -1,0 +1,72 @@
+/* The architecture interface: decode one faulting instruction into an
+ * arch-neutral description, and emulate it against the saved registers.
+ * One implementation per architecture under src/arch/<name>/. */
+#ifndef MMIOSHIM_ARCH_H
+#define MMIOSHIM_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <ucontext.h>
+#include <capstone/capstone.h>
+
+#include "err.h"
+
+enum insn_kind {
+	INSN_LOAD,	/* device -> register */
+	INSN_STORE,	/* register or immediate -> device */
+	INSN_RMW,	/* read, modify, write back (or/and/add ... with memory destination) */
+	INSN_CMP,	/* read, set flags / condition code only */
+	INSN_COPY,	/* string or block copy: rep movs/stos, MVC */
+};
+
+/* One decoded instruction. Built once per instruction address and cached,
+ * so it must not hold pointers into the capstone buffer. */
+struct insn {
+	uint64_t pc;
+	uint8_t len;		/* instruction length in bytes */
+	uint8_t kind;		/* enum insn_kind */
+	uint8_t width;		/* bytes of one device access (1..64) */
+	uint8_t refuse;		/* enum mmio_err if it can never be emulated, else 0 */
+	char text[64];		/* "mnemonic operands", for messages */
+	unsigned char arch[96];	/* decoded operands, private to the architecture */
+};
+
+/* How the emulator reaches memory. An address inside a trapped mapping goes
+ * to the device backend; any other address is ordinary memory. Both return
+ * 0 or an enum mmio_err. Run in the signal handler. */
+struct mmio_io {
+	int (*read)(const struct mmio_io *io, uint64_t addr, size_t len, void *buf);
+	int (*write)(const struct mmio_io *io, uint64_t addr, size_t len, const void *buf);
+	void *ctx;
+};
+
+/* capstone mode for this architecture (called outside the handler). */
+int arch_cs_open(csh *handle);
+
+/* Decode the instruction at code[0..avail) whose address is pc.
+ * Runs in the signal handler: no allocation beyond capstone's (which goes
+ * to the shim's handler-safe allocator), no stdio, no locks.
+ * Returns 0 and fills *out, or an enum mmio_err (out->text still filled
+ * when capstone could print something). An instruction that decodes but
+ * can never be emulated (atomic, unsupported) returns 0 with out->refuse
+ * set, so the refusal is cached too. */
+int arch_decode(csh handle, cs_insn *scratch, const uint8_t *code, size_t avail,
+		uint64_t pc, struct insn *out);
+
+/* Perform the access described by in against the registers in uc, through
+ * io, write the result back as the architecture defines it, and advance the
+ * program counter past the instruction. Runs in the signal handler.
+ * Returns 0 or an enum mmio_err; on error uc is left unchanged. */
+int arch_emulate(const struct insn *in, ucontext_t *uc, const struct mmio_io *io);
+
+/* The faulting instruction's address, from the saved context. */
+uint64_t arch_pc(const ucontext_t *uc);
+
+/* The data address the instruction accesses first (for messages, and for
+ * architectures whose si_addr is not exact). Returns 0 if it has none. */
+uint64_t arch_data_address(const struct insn *in, const ucontext_t *uc);
+
+/* Longest instruction of the architecture, in bytes. */
+#define ARCH_MAX_INSN 16
+
+#endif

@@ -1,0 +1,62 @@
+/* The path of one trapped access: fault -> region -> decode -> emulate ->
+ * resume. Anything that is not an access to a trapped mapping goes to the
+ * application as if the shim were not there. */
+#include <dlfcn.h>
+#include <errno.h>
+
+#include "arch.h"
+#include "shim.h"
+
+/* One line saying what could not be done, where and why. */
+static void report(const struct insn *in, const ucontext_t *uc, const struct region *r, int err)
+{
+	/* runs in the signal handler, on the way to the process's death */
+	uint64_t pc = arch_pc(uc);
+	uint64_t addr = arch_data_address(in, uc);
+	char where[320] = "";
+	Dl_info dli;
+
+	/* dladdr takes the loader's lock; the faulting thread was running driver
+	 * code, not the loader, so it cannot hold it, and we are about to die. */
+	if (dladdr((void *)pc, &dli) && dli.dli_fname) {
+		if (dli.dli_sname)
+			fmt(where, sizeof(where), " (%s+0x%lx in %s)", dli.dli_sname,
+			    (unsigned long)(pc - (uintptr_t)dli.dli_saddr), dli.dli_fname);
+		else
+			fmt(where, sizeof(where), " (in %s)", dli.dli_fname);
+	}
+	struct region at = *r;
+	if (addr)
+		region_lookup((uintptr_t)addr, &at);
+	uint64_t off = addr >= at.guard ? addr - at.guard + at.bar_off : 0;
+	log_error("cannot emulate `%s` at 0x%llx%s: address 0x%llx, device %s BAR%d offset 0x%llx: %s",
+		  in->text[0] ? in->text : "(undecodable)", (unsigned long long)pc, where,
+		  (unsigned long long)addr, at.bdf, at.bar, (unsigned long long)off, err_text(err));
+}
+
+void fault_handler(int sig, siginfo_t *si, void *ucv)
+{
+	/* runs in a signal handler */
+	int saved_errno = errno;
+	ucontext_t *uc = ucv;
+	struct region r;
+	struct insn scratch;
+	int err;
+
+	if (si->si_code <= 0 || !region_lookup((uintptr_t)si->si_addr, &r)) {
+		signals_forward(sig, si, uc);
+		goto out;
+	}
+	const struct insn *in = decoder_get(arch_pc(uc), &scratch, &err);
+	if (!err)
+		err = arch_emulate(in, uc, &shim_io);
+	if (err == MMIO_E_PROT) {
+		/* the driver's own mapping forbids it: the fault it would get anyway */
+		signals_forward(sig, si, uc);
+	} else if (err) {
+		report(in, uc, &r, err);
+		signals_die(sig, si, uc);
+	}
+out:
+	errno = saved_errno;
+}

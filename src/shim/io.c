@@ -1,0 +1,83 @@
+/* The emulator's view of memory: an address in a trapped mapping becomes one
+ * device access through the region's backend; any other address is ordinary
+ * memory. Runs in the signal handler. */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "arch.h"
+#include "shim.h"
+
+/* Is an access of len bytes at off naturally aligned? Only scalar widths
+ * have an alignment; vector and block copies go to the device as the
+ * kernel's pread/pwrite would split them. */
+static bool misaligned(uint64_t off, size_t len)
+{
+	return len <= 8 && (len & (len - 1) ? true : (off & (len - 1)) != 0);
+}
+
+static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write)
+{
+	/* runs in the signal handler */
+	const struct backend *b = backend_get(r->backend);
+
+	return write ? b->write(r, off, len, buf) : b->read(r, off, len, buf);
+}
+
+/* MMIOSHIM_UNALIGNED=split: naturally aligned pieces in address order. */
+static int split_access(const struct region *r, uint64_t off, size_t len, char *buf, bool write)
+{
+	/* runs in the signal handler */
+	while (len) {
+		size_t n = 8;
+		while (n > len || (off & (n - 1)))
+			n >>= 1;
+		int err = device_access(r, off, n, buf, write);
+		if (err)
+			return err;
+		off += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int io_access(uint64_t addr, size_t len, void *buf, bool write)
+{
+	/* runs in the signal handler */
+	struct region r;
+
+	if (!region_lookup((uintptr_t)addr, &r)) {
+		if (write)
+			memcpy((void *)addr, buf, len);
+		else
+			memcpy(buf, (const void *)addr, len);
+		return 0;
+	}
+	if (!(r.prot & (write ? PROT_WRITE : PROT_READ | PROT_WRITE)))
+		return MMIO_E_PROT;
+	uint64_t off = addr - r.guard;
+	if (len > r.len - off)
+		return MMIO_E_RANGE;
+	if (misaligned(r.bar_off + off, len)) {
+		if (cfg.unaligned == UNALIGNED_REFUSE)
+			return MMIO_E_UNALIGNED;
+		return split_access(&r, off, len, buf, write);
+	}
+	return device_access(&r, off, len, buf, write);
+}
+
+static int io_read(const struct mmio_io *io, uint64_t addr, size_t len, void *buf)
+{
+	/* runs in the signal handler */
+	(void)io;
+	return io_access(addr, len, buf, false);
+}
+
+static int io_write(const struct mmio_io *io, uint64_t addr, size_t len, const void *buf)
+{
+	/* runs in the signal handler */
+	(void)io;
+	return io_access(addr, len, (void *)buf, true);
+}
+
+const struct mmio_io shim_io = { io_read, io_write, NULL };

@@ -1,0 +1,149 @@
+/* What happens when a driver maps, unmaps, moves or protects device memory.
+ * A trapped BAR is a PROT_NONE guard mapping where the driver asked for the
+ * BAR, plus (when the kernel allows it) the kernel's real mapping elsewhere,
+ * which the backends use. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/vfio.h>
+#include <sys/mman.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "shim.h"
+
+static bool kernel_refused(int err)
+{
+	return err == EINVAL || err == ENODEV || err == ENXIO;
+}
+
+/* Should a BAR the kernel can map be trapped anyway? */
+static bool trap_mappable(void)
+{
+	return cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO;
+}
+
+static void *map_guard(void *addr, size_t len, int flags)
+{
+	int gflags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		     (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE));
+
+	return real.mmap(addr, len, PROT_NONE, gflags, -1, 0);
+}
+
+void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off, struct device *dev)
+{
+	int bar;
+	uint64_t bar_off, bar_size;
+
+	if (!(flags & MAP_SHARED) || vfio_find_bar(dev, (uint64_t)off, &bar, &bar_off, &bar_size))
+		return real.mmap(addr, len, prot, flags, fd, off);
+	if (len > bar_size - bar_off) {
+		log_info("%s BAR%d: mapping 0x%zx bytes at offset 0x%llx runs past the BAR (0x%llx bytes)",
+			 dev->bdf, bar, len, (unsigned long long)bar_off, (unsigned long long)bar_size);
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+
+	bool trap = trap_mappable();
+	void *kmap = real.mmap(trap ? NULL : addr, len, prot,
+			       trap ? flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE) : flags, fd, off);
+	if (kmap == MAP_FAILED && !kernel_refused(errno))
+		return MAP_FAILED;
+	if (kmap != MAP_FAILED && !trap) {
+		log_debug("%s BAR%d: mapped by the kernel, not trapped", dev->bdf, bar);
+		return kmap;
+	}
+
+	struct region r = {
+		.len = len,
+		.real = kmap == MAP_FAILED ? NULL : kmap,
+		.file_off = (uint64_t)off,
+		.bar_off = bar_off,
+		.bar = bar,
+		.sysfs = dev->sysfs,
+		.prot = prot,
+	};
+	const char *why;
+	r.backend = cfg.backend == BACKEND_AUTO ? backend_choose(&r, &why) : cfg.backend;
+	if (cfg.backend != BACKEND_AUTO)
+		why = "MMIOSHIM_BACKEND";
+	const struct backend *b = backend_get(r.backend);
+	const char *unusable = "not available on " MMIOSHIM_ARCH;
+	if (!b || !b->usable(&r, &unusable)) {
+		log_error("%s BAR%d: backend %s cannot work here: %s", dev->bdf, bar,
+			  backend_name(r.backend), unusable);
+		if (r.real)
+			real.munmap(r.real, len);
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	if (decoder_init()) {
+		if (r.real)
+			real.munmap(r.real, len);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+
+	r.fd = real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	void *g = map_guard(addr, len, flags);
+	if (g == MAP_FAILED || r.fd < 0) {
+		int e = errno;
+		if (r.real)
+			real.munmap(r.real, len);
+		if (r.fd >= 0)
+			real.close(r.fd);
+		if (g != MAP_FAILED)
+			real.munmap(g, len);
+		errno = e;
+		return MAP_FAILED;
+	}
+	if (flags & MAP_FIXED)
+		region_remove_range((uintptr_t)g, len);
+	r.guard = (uintptr_t)g;
+	snprintf(r.bdf, sizeof(r.bdf), "%s", dev->bdf);
+	if (region_add(&r)) {
+		log_error("%s BAR%d: too many trapped mappings", dev->bdf, bar);
+		real.munmap(g, len);
+		if (r.real)
+			real.munmap(r.real, len);
+		real.close(r.fd);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	signals_install();
+	log_info("%s BAR%d: trapping 0x%zx bytes at BAR offset 0x%llx (%p), backend %s: %s",
+		 dev->bdf, bar, len, (unsigned long long)bar_off, g, backend_name(r.backend), why);
+	return g;
+}
+
+int map_unmap(void *addr, size_t len)
+{
+	int ret = real.munmap(addr, len);
+
+	if (ret == 0)
+		region_remove_range((uintptr_t)addr, len);
+	return ret;
+}
+
+void *map_remap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
+{
+	void *g = real.mremap(old, old_len, new_len, flags, new_addr);
+
+	if (g != MAP_FAILED && region_move((uintptr_t)old, old_len, (uintptr_t)g, new_len)) {
+		log_error("cannot move the trapped mapping at %p: accesses at %p are no longer trapped", old, g);
+		region_remove_range((uintptr_t)old, old_len);
+	}
+	return g;
+}
+
+int map_protect(void *addr, size_t len, int prot)
+{
+	int ret = real.mprotect(addr, len, prot);
+
+	/* the guard pages stay inaccessible; the region keeps the protection
+	 * the driver asked for */
+	if (ret == 0)
+		region_set_prot((uintptr_t)addr, len, prot);
+	return ret;
+}

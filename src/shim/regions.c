@@ -1,0 +1,183 @@
+/* The table of guarded ranges. Written under a mutex by the interposed
+ * memory calls; read by the fault handler without locks: each slot has a
+ * sequence count that is odd while the slot changes, and the reader copies
+ * the slot and retries if the count moved. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define REGIONS_MAX 256
+
+struct slot {
+	atomic_uint seq;
+	struct region r;	/* r.len == 0: free */
+};
+
+static struct slot slots[REGIONS_MAX];
+static atomic_int used;		/* slots [0, used) may be in use */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void slot_write(struct slot *s, const struct region *r)
+{
+	atomic_fetch_add_explicit(&s->seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	if (r)
+		s->r = *r;
+	else
+		s->r.len = 0;
+	atomic_thread_fence(memory_order_release);
+	atomic_fetch_add_explicit(&s->seq, 1, memory_order_relaxed);
+}
+
+int region_add(const struct region *r)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < REGIONS_MAX; i++) {
+		if (slots[i].r.len)
+			continue;
+		slot_write(&slots[i], r);
+		if (i >= atomic_load(&used))
+			atomic_store(&used, i + 1);
+		ret = 0;
+		break;
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+bool region_lookup(uintptr_t addr, struct region *out)
+{
+	/* runs in the signal handler */
+	int n = atomic_load_explicit(&used, memory_order_acquire);
+
+	for (int i = 0; i < n; i++) {
+		struct slot *s = &slots[i];
+		unsigned before, after;
+		do {
+			before = atomic_load_explicit(&s->seq, memory_order_acquire);
+			*out = *(volatile struct region *)&s->r;
+			atomic_thread_fence(memory_order_acquire);
+			after = atomic_load_explicit(&s->seq, memory_order_relaxed);
+		} while (before != after || (before & 1));
+		if (out->len && addr >= out->guard && addr - out->guard < out->len)
+			return true;
+	}
+	return false;
+}
+
+static bool overlaps(const struct region *r, uintptr_t addr, size_t len)
+{
+	return r->len && addr < r->guard + r->len && r->guard < addr + len;
+}
+
+bool region_overlaps(uintptr_t addr, size_t len)
+{
+	bool hit = false;
+
+	if (!atomic_load(&used))	/* the common case: nothing trapped */
+		return false;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < atomic_load(&used) && !hit; i++)
+		hit = overlaps(&slots[i].r, addr, len);
+	pthread_mutex_unlock(&lock);
+	return hit;
+}
+
+/* The part of r starting skip bytes in and len long, as a region of its own. */
+static struct region piece(const struct region *r, size_t skip, size_t len)
+{
+	struct region p = *r;
+
+	p.guard += skip;
+	p.len = len;
+	p.real = r->real ? (char *)r->real + skip : NULL;
+	p.file_off += skip;
+	p.bar_off += skip;
+	return p;
+}
+
+void region_remove_range(uintptr_t addr, size_t len)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < atomic_load(&used); i++) {
+		struct region r = slots[i].r;
+		if (!overlaps(&r, addr, len))
+			continue;
+		uintptr_t lo = addr > r.guard ? addr : r.guard;
+		uintptr_t hi = addr + len < r.guard + r.len ? addr + len : r.guard + r.len;
+		size_t head = lo - r.guard, tail = r.guard + r.len - hi;
+
+		if (r.real)
+			real.munmap((char *)r.real + head, hi - lo);
+		if (head && tail) {
+			struct region t = piece(&r, r.len - tail, tail);
+			t.fd = real.fcntl(r.fd, F_DUPFD_CLOEXEC, 3);
+			slot_write(&slots[i], (struct region[]){ piece(&r, 0, head) });
+			pthread_mutex_unlock(&lock);
+			if (region_add(&t))
+				log_error("region table full: the rest of a split mapping at %p is no longer trapped",
+					  (void *)t.guard);
+			pthread_mutex_lock(&lock);
+		} else if (head) {
+			slot_write(&slots[i], (struct region[]){ piece(&r, 0, head) });
+		} else if (tail) {
+			slot_write(&slots[i], (struct region[]){ piece(&r, r.len - tail, tail) });
+		} else {
+			slot_write(&slots[i], NULL);
+			real.close(r.fd);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void region_set_prot(uintptr_t addr, size_t len, int prot)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < atomic_load(&used); i++) {
+		struct region r = slots[i].r;
+		if (!overlaps(&r, addr, len))
+			continue;
+		/* Protection is kept per region; a change to part of one applies
+		 * to all of it, which is what drivers do (they change whole BARs). */
+		r.prot = prot;
+		if (r.real)
+			real.mprotect(r.real, r.len, prot);
+		slot_write(&slots[i], &r);
+		uintptr_t lo = addr > r.guard ? addr : r.guard;
+		uintptr_t hi = addr + len < r.guard + r.len ? addr + len : r.guard + r.len;
+		real.mprotect((void *)lo, hi - lo, PROT_NONE);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+int region_move(uintptr_t old, size_t old_len, uintptr_t new_addr, size_t new_len)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < atomic_load(&used); i++) {
+		struct region r = slots[i].r;
+		if (!r.len || r.guard != old || r.len != old_len)
+			continue;
+		if (r.real) {
+			void *m = real.mremap(r.real, r.len, new_len, MREMAP_MAYMOVE);
+			if (m == MAP_FAILED)
+				break;
+			r.real = m;
+		}
+		r.guard = new_addr;
+		r.len = new_len;
+		slot_write(&slots[i], &r);
+		ret = 0;
+		break;
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
+}

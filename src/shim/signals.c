@@ -1,0 +1,204 @@
+/* Our fault handler's place among the application's signal handling.
+ * Once installed, the application's sigaction/signal calls for the signals
+ * we own are recorded instead of replacing our handler, and its signal masks
+ * never really block them (a blocked synchronous fault kills the process).
+ * A fault that is not ours is then delivered as the kernel would have: to
+ * the application's handler with its flags and mask, or the default action
+ * with the same signal and si_code. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mmioshim.h"
+#include "shim.h"
+
+static const int owned_signals[] = {
+	SIGSEGV,
+#if defined(__s390x__)
+	SIGILL,
+#endif
+};
+#define N_OWNED (sizeof(owned_signals) / sizeof(owned_signals[0]))
+
+static struct sigaction app[NSIG];
+static atomic_bool installed;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The owned signals this thread's application code believes it blocked. */
+static __thread sigset_t app_blocked __attribute__((tls_model("initial-exec")));
+
+bool signals_owned(int sig)
+{
+	for (size_t i = 0; i < N_OWNED; i++)
+		if (owned_signals[i] == sig)
+			return true;
+	return false;
+}
+
+void signals_install(void)
+{
+	if (atomic_load(&installed))
+		return;
+	pthread_mutex_lock(&lock);
+	if (!atomic_load(&installed)) {
+		struct sigaction sa = { .sa_sigaction = fault_handler,
+					.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART };
+		/* nothing asynchronous runs inside our handler */
+		sigfillset(&sa.sa_mask);
+		for (size_t i = 0; i < N_OWNED; i++) {
+			real.sigaction(owned_signals[i], NULL, &app[owned_signals[i]]);
+			real.sigaction(owned_signals[i], &sa, NULL);
+		}
+		atomic_store(&installed, true);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+static bool recording(int sig)
+{
+	return sig > 0 && sig < NSIG && signals_owned(sig) && atomic_load(&installed);
+}
+
+EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	shim_ensure_init();
+	if (!recording(sig))
+		return real.sigaction(sig, act, old);
+	pthread_mutex_lock(&lock);
+	if (old)
+		*old = app[sig];
+	if (act)
+		app[sig] = *act;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static sighandler_t set_simple(int sig, sighandler_t h, int flags)
+{
+	struct sigaction sa = { .sa_handler = h, .sa_flags = flags }, old;
+
+	if (sigaction(sig, &sa, &old))
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+EXPORT sighandler_t signal(int sig, sighandler_t h)
+{
+	return set_simple(sig, h, SA_RESTART);
+}
+
+EXPORT sighandler_t bsd_signal(int sig, sighandler_t h)
+{
+	return set_simple(sig, h, SA_RESTART);
+}
+
+EXPORT sighandler_t sysv_signal(int sig, sighandler_t h)
+{
+	return set_simple(sig, h, SA_RESETHAND | SA_NODEFER);
+}
+
+/* Apply a mask change to the application's view and return the set with
+ * our signals removed. */
+static void filter_mask(int how, const sigset_t *set, sigset_t *out)
+{
+	*out = *set;
+	for (size_t i = 0; i < N_OWNED; i++) {
+		int s = owned_signals[i];
+		if (sigismember(set, s)) {
+			if (how == SIG_BLOCK || how == SIG_SETMASK)
+				sigaddset(&app_blocked, s);
+			else if (how == SIG_UNBLOCK)
+				sigdelset(&app_blocked, s);
+			sigdelset(out, s);
+		} else if (how == SIG_SETMASK) {
+			sigdelset(&app_blocked, s);
+		}
+	}
+}
+
+static int change_mask(int (*fn)(int, const sigset_t *, sigset_t *), int how,
+		       const sigset_t *set, sigset_t *old)
+{
+	sigset_t before = app_blocked, filtered;
+
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) {
+		errno = EINVAL;
+		return fn == real.pthread_sigmask ? EINVAL : -1;
+	}
+	if (set)
+		filter_mask(how, set, &filtered);
+	int ret = fn(how, set ? &filtered : NULL, old);
+	if (ret == 0 && old)
+		for (size_t i = 0; i < N_OWNED; i++)
+			if (sigismember(&before, owned_signals[i]))
+				sigaddset(old, owned_signals[i]);
+	return ret;
+}
+
+EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	shim_ensure_init();
+	return change_mask(real.sigprocmask, how, set, old);
+}
+
+EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	shim_ensure_init();
+	return change_mask(real.pthread_sigmask, how, set, old);
+}
+
+/* Deliver the signal with the default action: a fault re-executes the
+ * instruction and faults again with the same si_code (and a core dump);
+ * a signal someone sent is sent again with its original siginfo. */
+static void deliver_default(int sig, siginfo_t *si)
+{
+	/* runs in a signal handler */
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	real.sigaction(sig, &dfl, NULL);
+	if (si->si_code <= 0)
+		syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), sig, si);
+}
+
+void signals_forward(int sig, siginfo_t *si, void *uc)
+{
+	/* runs in a signal handler */
+	struct sigaction a = app[sig];
+	bool fault = si->si_code > 0;
+
+	if (a.sa_handler == SIG_IGN && !fault)
+		return;
+	if (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN || (fault && sigismember(&app_blocked, sig))) {
+		deliver_default(sig, si);
+		return;
+	}
+
+	sigset_t mask = ((ucontext_t *)uc)->uc_sigmask, old;
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(&a.sa_mask, s))
+			sigaddset(&mask, s);
+	if (!(a.sa_flags & SA_NODEFER))
+		sigaddset(&mask, sig);
+	if (a.sa_flags & SA_RESETHAND)
+		app[sig].sa_handler = SIG_DFL;
+	real.sigprocmask(SIG_SETMASK, &mask, &old);
+	if (a.sa_flags & SA_SIGINFO)
+		a.sa_sigaction(sig, si, uc);
+	else
+		a.sa_handler(sig);
+	real.sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void signals_die(int sig, siginfo_t *si, void *uc)
+{
+	/* runs in a signal handler */
+	signals_forward(sig, si, uc);
+}
+
+EXPORT int mmioshim_active(void)
+{
+	return atomic_load(&installed);
+}
