@@ -48,8 +48,11 @@ void fault_handler(int sig, siginfo_t *si, void *ucv)
 		goto out;
 	}
 	const struct insn *in = decoder_get(arch_pc(uc), &scratch, &err);
-	if (!err)
-		err = arch_emulate(in, uc, &shim_io);
+	if (!err) {
+		struct mmio_io io = shim_io;
+		io.ctx = (void *)in;
+		err = arch_emulate(in, uc, &io);
+	}
 	if (err == MMIO_E_PROT) {
 		/* the driver's own mapping forbids it: the fault it would get anyway */
 		signals_forward(sig, si, uc);

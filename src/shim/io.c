@@ -7,12 +7,14 @@
 #include "arch.h"
 #include "shim.h"
 
-/* Is an access of len bytes at off naturally aligned? Only scalar widths
- * have an alignment; vector and block copies go to the device as the
- * kernel's pread/pwrite would split them. */
-static bool misaligned(uint64_t off, size_t len)
+/* Is a scalar access of len bytes at off not naturally aligned? Vector
+ * moves and block copies have no alignment of their own: they go to the
+ * device as the kernel's pread/pwrite splits them. */
+static bool misaligned(uint64_t off, size_t len, const struct insn *in)
 {
-	return len <= 8 && (len & (len - 1) ? true : (off & (len - 1)) != 0);
+	if (len > 8 || (in && in->kind == INSN_COPY))
+		return false;
+	return (len & (len - 1)) || (off & (len - 1));
 }
 
 static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write)
@@ -41,7 +43,7 @@ static int split_access(const struct region *r, uint64_t off, size_t len, char *
 	return 0;
 }
 
-static int io_access(uint64_t addr, size_t len, void *buf, bool write)
+static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *buf, bool write)
 {
 	/* runs in the signal handler */
 	struct region r;
@@ -58,7 +60,7 @@ static int io_access(uint64_t addr, size_t len, void *buf, bool write)
 	uint64_t off = addr - r.guard;
 	if (len > r.len - off)
 		return MMIO_E_RANGE;
-	if (misaligned(r.bar_off + off, len)) {
+	if (misaligned(r.bar_off + off, len, io->ctx)) {
 		if (cfg.unaligned == UNALIGNED_REFUSE)
 			return MMIO_E_UNALIGNED;
 		return split_access(&r, off, len, buf, write);
@@ -69,15 +71,14 @@ static int io_access(uint64_t addr, size_t len, void *buf, bool write)
 static int io_read(const struct mmio_io *io, uint64_t addr, size_t len, void *buf)
 {
 	/* runs in the signal handler */
-	(void)io;
-	return io_access(addr, len, buf, false);
+	return io_access(io, addr, len, buf, false);
 }
 
 static int io_write(const struct mmio_io *io, uint64_t addr, size_t len, const void *buf)
 {
 	/* runs in the signal handler */
-	(void)io;
-	return io_access(addr, len, (void *)buf, true);
+	return io_access(io, addr, len, (void *)buf, true);
 }
 
+/* ctx: the instruction being emulated */
 const struct mmio_io shim_io = { io_read, io_write, NULL };

@@ -62,18 +62,59 @@ static bool recording(int sig)
 	return sig > 0 && sig < NSIG && signals_owned(sig) && atomic_load(&installed);
 }
 
+/* Which owned signals each signal's application sa_mask held: the kernel
+ * applies sa_mask itself when it runs a handler, so we hand it the mask
+ * without them (a BAR access in that handler must still fault to us) and
+ * give them back to the application when it asks. */
+static unsigned char mask_had_owned[NSIG];
+
+static unsigned char strip_owned(sigset_t *mask)
+{
+	unsigned char bits = 0;
+
+	for (size_t i = 0; i < N_OWNED; i++)
+		if (sigismember(mask, owned_signals[i])) {
+			bits |= (unsigned char)(1u << i);
+			sigdelset(mask, owned_signals[i]);
+		}
+	return bits;
+}
+
+static void add_owned(sigset_t *mask, unsigned char bits)
+{
+	for (size_t i = 0; i < N_OWNED; i++)
+		if (bits & (1u << i))
+			sigaddset(mask, owned_signals[i]);
+}
+
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	shim_ensure_init();
-	if (!recording(sig))
+	if (recording(sig)) {
+		pthread_mutex_lock(&lock);
+		if (old)
+			*old = app[sig];
+		if (act)
+			app[sig] = *act;
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	if (sig <= 0 || sig >= NSIG)
 		return real.sigaction(sig, act, old);
-	pthread_mutex_lock(&lock);
-	if (old)
-		*old = app[sig];
-	if (act)
-		app[sig] = *act;
-	pthread_mutex_unlock(&lock);
-	return 0;
+
+	struct sigaction filtered;
+	unsigned char bits = 0, before = mask_had_owned[sig];
+	if (act) {
+		filtered = *act;
+		bits = strip_owned(&filtered.sa_mask);
+		act = &filtered;
+	}
+	int ret = real.sigaction(sig, act, old);
+	if (ret == 0 && old)
+		add_owned(&old->sa_mask, before);
+	if (ret == 0 && act)
+		mask_had_owned[sig] = bits;
+	return ret;
 }
 
 static sighandler_t set_simple(int sig, sighandler_t h, int flags)
@@ -176,20 +217,27 @@ void signals_forward(int sig, siginfo_t *si, void *uc)
 		return;
 	}
 
-	sigset_t mask = ((ucontext_t *)uc)->uc_sigmask, old;
+	/* The application's handler runs with the mask the kernel would give
+	 * it, except that our signals stay deliverable (its BAR accesses must
+	 * still reach us); that they are blocked is kept in its view. */
+	sigset_t mask = ((ucontext_t *)uc)->uc_sigmask, old, view = app_blocked;
 	for (int s = 1; s < NSIG; s++)
 		if (sigismember(&a.sa_mask, s))
-			sigaddset(&mask, s);
+			sigaddset(signals_owned(s) ? &view : &mask, s);
 	if (!(a.sa_flags & SA_NODEFER))
-		sigaddset(&mask, sig);
+		sigaddset(&view, sig);
+	strip_owned(&mask);
 	if (a.sa_flags & SA_RESETHAND)
 		app[sig].sa_handler = SIG_DFL;
+	sigset_t saved_view = app_blocked;
+	app_blocked = view;
 	real.sigprocmask(SIG_SETMASK, &mask, &old);
 	if (a.sa_flags & SA_SIGINFO)
 		a.sa_sigaction(sig, si, uc);
 	else
 		a.sa_handler(sig);
 	real.sigprocmask(SIG_SETMASK, &old, NULL);
+	app_blocked = saved_view;
 }
 
 void signals_die(int sig, siginfo_t *si, void *uc)
