@@ -1,0 +1,651 @@
+#!/usr/bin/env python3
+"""End-to-end tests: unmodified test drivers under mmio-run against the
+simulated `regs` device.   drivers_test.py NAME | --list
+
+Each test is one function below; its name says the behaviour.  Exit 0
+pass, 1 fail (with what differed), 77 skip."""
+import os
+import re
+import shutil
+import sys
+
+sys.dont_write_bytecode = True      # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (ALL_LEVELS, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN, SIGSEGV_STATUS,  # noqa: E402
+                     SOURCE_ROOT, Checker, Fail, Skip, build, builds, compare_runs, compilers,
+                     first_difference, mmio_run_argv, parse_log, plain, preload_shim, sim_only,
+                     twin_test, under_shim, _run)
+
+TESTS = {}
+
+
+def test(fn):
+    TESTS[fn.__name__] = fn
+    return fn
+
+
+# ------------------------------------------------ instruction classes (C)
+
+def insn(scenario, **kw):
+    twin_test('insn.c', [scenario], levels=ALL_LEVELS, **kw)
+
+
+@test
+def insn_loads_stores_8_16_32_64_log_matches_explicit():
+    insn('loadstore')
+
+
+@test
+def insn_loads_stores_backend_region_log_matches_explicit():
+    insn('loadstore', env={'MMIOSHIM_BACKEND': 'region'}, ref_env={})
+
+
+@test
+def insn_zero_sign_extension_log_matches_explicit():
+    insn('extend')
+
+
+@test
+def insn_immediate_stores_log_matches_explicit():
+    insn('immediate')
+
+
+@test
+def insn_rmw_memory_destination_log_matches_explicit():
+    insn('rmw')
+
+
+@test
+def insn_rmw_shift_memory_destination_log_matches_explicit():
+    insn('rmw_shift')
+
+
+@test
+def insn_arith_memory_source_log_matches_explicit():
+    insn('memsrc')
+
+
+@test
+def insn_cmp_test_memory_log_matches_explicit():
+    insn('cmptest')
+
+
+@test
+def insn_movnti_log_matches_explicit():
+    insn('movnti')
+
+
+@test
+def insn_sse_moves_log_matches_explicit():
+    insn('sse')
+
+
+@test
+def insn_avx_vex_moves_log_matches_explicit():
+    insn('avx128')
+
+
+@test
+def insn_memcpy_memset_into_bytes_device_contents_match_explicit():
+    # glibc and the compilers may store in pieces, overlapping or out of
+    # order: compare what the device ends up holding (printed), not the log
+    insn('copies', logs=False)
+
+
+# ------------------------------------------------ instruction forms (asm)
+
+@test
+def asm_load_register_writeback_matches_explicit():
+    twin_test('asmops.c', ['loads'])
+
+
+@test
+def asm_store_forms_log_matches_explicit():
+    twin_test('asmops.c', ['stores'])
+
+
+@test
+def asm_flags_of_cmp_test_arith_rmw_match_explicit():
+    twin_test('asmops.c', ['flags'])
+
+
+# ------------------------------------------------ VFIO flows and mappings
+
+@test
+def vfio_group_flow_log_matches_explicit():
+    twin_test('mapping.c', ['basic'], env={'DRV_FLOW': 'group'})
+
+
+@test
+def vfio_cdev_flow_log_matches_explicit():
+    twin_test('mapping.c', ['basic'], env={'DRV_FLOW': 'cdev'})
+
+
+@test
+def map_fixed_over_reservation_log_matches_explicit():
+    twin_test('mapping.c', ['fixed'])
+
+
+@test
+def map_fixed_over_reservation_cdev_flow_log_matches_explicit():
+    twin_test('mapping.c', ['fixed'], env={'DRV_FLOW': 'cdev'})
+
+
+@test
+def double_mapping_rw_and_wo_both_reach_device():
+    chk = twin_test('mapping.c', ['double'])
+    # beyond equality with the twin: the doorbell writes made through the
+    # write-only mapping are in the log
+    for label, normal, _ in builds('mapping.c'):
+        got = under_shim(normal, ['double'])
+        log = parse_log(got.log)
+        dbs = [(o, v) for _, b, o, w, d, v, _ in log if b == 0 and d == 'W' and 0x100 <= o < 0x200]
+        want = [(0x114, 0xd0000002), (0x118, 0xd0000003), (0x100, 0x100), (0x104, 0x101),
+                (0x108, 0x102), (0x10c, 0x103)]
+        chk.check(dbs == want, label, 'doorbell writes through the write-only mapping: got %s, want %s'
+                  % ([(hex(o), hex(v)) for o, v in dbs], [(hex(o), hex(v)) for o, v in want]))
+        ids = [v for _, b, o, w, d, v, _ in log if o == 0 and d == 'R']
+        chk.check(ids == [0x4d4d494f], label, 'ID reads through the read-write mapping: %s' % ids)
+    chk.report()
+
+
+@test
+def remap_after_munmap_log_matches_explicit():
+    twin_test('mapping.c', ['remap'])
+
+
+@test
+def dup_device_fd_log_matches_explicit():
+    twin_test('mapping.c', ['dupfd'])
+
+
+# ------------------------------------------------ faults that are not ours
+
+def fault_same_as_without_shim(scenario):
+    """The fault under the shim (BAR mapped through the simulator) must look
+    exactly like the same program without shim or simulator, where the BAR
+    is anonymous memory laid out the same way: same exit status, and an
+    application handler sees the same signal, si_code and address."""
+    chk = Checker()
+    for label, normal, _ in builds('faults.c', explicit_too=False):
+        for extra in ([], ['handler']):
+            lab = '%s %s' % (label, ' '.join([scenario] + extra))
+            ref = plain(normal, [scenario] + extra + ['anon'])
+            got = under_shim(normal, [scenario] + extra)
+            want = 42 if extra else SIGSEGV_STATUS
+            if not chk.check(ref.status == want, lab, 'the reference run itself did not end as expected '
+                             '(status %d, want %d)\n%s' % (ref.status, want, ref.describe())):
+                continue
+            if not chk.check(got.status == ref.status, lab, 'exit status %d under the shim, %d without'
+                             '\n%s' % (got.status, ref.status, got.describe())):
+                continue
+            good = True
+            d = first_difference(ref.out.splitlines(), got.out.splitlines(), 'without', 'shim')
+            good &= chk.check(not d, lab, 'what the program saw differs: %s\n  shim stderr: %s'
+                              % (d, got.err.strip()))
+            good &= chk.check(not got.shim_lines(), lab, 'the shim reported a fault that is not on '
+                              'its mapping: %s' % got.shim_lines())
+            if good:
+                chk.ok(lab, '(%s)' % (got.out.strip().splitlines()[-1]))
+    chk.report()
+
+
+@test
+def fault_null_read_same_as_without_shim():
+    fault_same_as_without_shim('null_read')
+
+
+@test
+def fault_null_write_same_as_without_shim():
+    fault_same_as_without_shim('null_write')
+
+
+@test
+def fault_past_end_same_as_without_shim():
+    fault_same_as_without_shim('pastend')
+
+
+@test
+def fault_past_end_into_app_reservation_same_as_without_shim():
+    fault_same_as_without_shim('pastend_fixed')
+
+
+@test
+def fault_straddling_end_refused_with_message():
+    """A 16-byte load at BAR0+0xff8 of a 4 KiB mapping runs past its end:
+    the shim cannot emulate it; it says so and the process dies by
+    SIGSEGV, as it does without the shim; the device sees no access."""
+    chk = Checker()
+    for label, normal, _ in builds('faults.c', explicit_too=False):
+        ref = plain(normal, ['straddle', 'anon'])
+        got = under_shim(normal, ['straddle'])
+        direct = preload_shim(normal, ['straddle'])
+        good = chk.check(ref.status == SIGSEGV_STATUS, label, 'reference: ' + ref.describe())
+        good &= chk.check(got.status == SIGSEGV_STATUS, label, 'status under mmio-run %d, want %d\n%s'
+                          % (got.status, SIGSEGV_STATUS, got.describe()))
+        good &= chk.check(direct.rc == -11, label, 'the process did not die by SIGSEGV (returncode %d)\n%s'
+                          % (direct.rc, direct.describe()))
+        good &= chk.check('after fault' not in got.out, label, 'the program went on after the fault')
+        good &= chk.check(len(got.shim_lines()) == 1, label, 'want one "mmioshim:" line on stderr, got: %r'
+                          % got.err)
+        late = [l for l in parse_log(got.log) if l[2] >= 0xff0]
+        good &= chk.check(not late, label, 'the device saw (part of) the refused access: %s' % late)
+        if good:
+            chk.ok(label, got.shim_lines()[0])
+    chk.report()
+
+
+# ------------------------------------------------ the application's signals
+
+@test
+def app_sigsegv_handler_gets_own_faults_bar_still_works():
+    chk = twin_test('sighandler.c', ['handler'])
+    for label, normal, _ in builds('sighandler.c'):
+        out = under_shim(normal, ['handler']).out
+        for want in ('write own page: faults 1 code 2 offset 0x10',
+                     'read own page: faults 2 code 2 offset 0x1020',
+                     'sigaction reports app handler: yes, SA_SIGINFO: yes'):
+            chk.check(want in out, label, 'missing %r in output:\n%s' % (want, out))
+    chk.report()
+
+
+@test
+def app_sigsegv_handler_may_touch_bar():
+    twin_test('sighandler.c', ['handler_bar'])
+
+
+@test
+def app_signal_handler_with_full_mask_may_touch_bar():
+    twin_test('sighandler.c', ['usr1_fullmask'])
+
+
+@test
+def app_sigsegv_blocked_bar_still_works():
+    chk = twin_test('sighandler.c', ['block'])
+    for label, normal, _ in builds('sighandler.c'):
+        out = under_shim(normal, ['block']).out
+        chk.check('mask reports SIGSEGV blocked: yes' in out, label,
+                  'the application no longer sees its own signal mask:\n' + out)
+    chk.report()
+
+
+@test
+def app_sigsegv_blocked_in_thread_bar_still_works():
+    twin_test('sighandler.c', ['block_thread'])
+
+
+@test
+def app_sigsegv_blocked_own_fault_dies_as_without_shim():
+    twin_test('sighandler.c', ['block_own'], expect_status=SIGSEGV_STATUS)
+
+
+# ------------------------------------------------ threads and fork
+
+@test
+def threads_4_doorbells_nothing_lost_or_duplicated():
+    n = 2000
+    doorbells = {1: 1, 7: 2, 30: 3, 63: 4}      # doorbell index -> thread tag
+    chk = Checker()
+    for label, normal, _ in builds('threads.c', explicit_too=False):
+        got = under_shim(normal, [str(n)], timeout=300)
+        if not chk.check(got.status == 0, label, got.describe()):
+            continue
+        log = parse_log(got.log)
+        bad = [l for l in log if not (l[4] == 'W' and l[3] == 4 and (l[2] - 0x100) // 4 in doorbells
+                                      and l[2] % 4 == 0)]
+        good = chk.check(not bad, label, '%d unexpected log lines, first: %s' % (len(bad), bad[:3]))
+        good &= chk.check(len(log) == 4 * n, label, '%d doorbell writes logged, want %d' % (len(log), 4 * n))
+        for db, tag in doorbells.items():
+            vals = [l[5] for l in log if l[2] == 0x100 + 4 * db]
+            want = [(tag << 24) | k for k in range(1, n + 1)]
+            if vals != want:
+                i = next((k for k in range(min(len(vals), n)) if vals[k] != want[k]), min(len(vals), n))
+                chk.fail(label, 'doorbell %d: %d writes; first difference at write %d: got %s want %s' % (
+                    db, len(vals), i + 1, hex(vals[i]) if i < len(vals) else 'nothing',
+                    hex(want[i]) if i < n else 'nothing'))
+                good = False
+        seqs = [l[0] for l in log]
+        good &= chk.check(seqs == list(range(1, len(log) + 1)), label, 'sequence numbers not 1..N')
+        if good:
+            chk.ok(label, '(%d writes)' % len(log))
+    chk.report()
+
+
+@test
+def fork_parent_and_child_both_reach_device():
+    chk = twin_test('forking.c', [])
+    for label, normal, _ in builds('forking.c'):
+        got = under_shim(normal, [])
+        log = parse_log(got.log)
+        writes = [(o, v) for _, _, o, _, d, v, _ in log if d == 'W']
+        for w in ((0x104, 0xc0de), (0x8, 0x2222), (0x108, 0xda7a)):
+            chk.check(w in writes, label, 'write %s=%s missing from the log' % (hex(w[0]), hex(w[1])))
+        chk.check('child exit: status 0' in got.out and 'parent after child: scratch 00012222' in got.out,
+                  label, 'output:\n' + got.out + got.err)
+    chk.report()
+
+
+# ------------------------------------------------ what the shim must refuse
+
+def refused(scenario, mnemonic_re, reason_re=None, offsets=(0x8,), env=None):
+    """Under the shim: "before" printed, one stderr line starting mmioshim:
+    naming the instruction, the device and the offset; death by SIGSEGV
+    (139 through mmio-run); the device saw nothing of the access."""
+    chk = Checker()
+    for label, normal, _ in builds('unsupported.c', explicit_too=False):
+        got = under_shim(normal, [scenario], env=env)
+        direct = preload_shim(normal, [scenario], env=env)
+        good = chk.check(got.status == SIGSEGV_STATUS, label, 'status %d under mmio-run, want %d\n%s'
+                         % (got.status, SIGSEGV_STATUS, got.describe()))
+        good &= chk.check(direct.rc == -11, label, 'did not die by SIGSEGV (returncode %d)\n%s'
+                          % (direct.rc, direct.describe()))
+        good &= chk.check(got.out.startswith('before') and 'after' not in got.out, label,
+                          'output: %r' % got.out)
+        lines = got.shim_lines()
+        if not chk.check(len(lines) == 1, label, 'want exactly one "mmioshim:" line, stderr: %r' % got.err):
+            continue
+        line = lines[0]
+        for what, pat in (('instruction', mnemonic_re), ('device', re.escape(BDF)),
+                          ('offset', '|'.join('0x0*%x\\b' % o for o in offsets)), ('reason', reason_re)):
+            if pat:
+                good &= chk.check(re.search(pat, line, re.I), label, 'the message does not name the %s '
+                                  '(/%s/): %s' % (what, pat, line))
+        # setup wrote SCRATCH (0x8) once and BYTES (0x30, 0x38) once each
+        log = parse_log(got.log)
+        late = [l for l in log[3:] if any(o <= l[2] < o + 8 for o in offsets)]
+        good &= chk.check(not late, label, 'the device saw the refused access: %s' % late)
+        if good:
+            chk.ok(label, line)
+    chk.report()
+
+
+@test
+def unsupported_lock_or_dies_with_message():
+    refused('lock_or', r'lock\s*or')
+
+
+@test
+def unsupported_xchg_dies_with_message():
+    refused('xchg', r'xchg')
+
+
+@test
+def unsupported_lock_cmpxchg_dies_with_message():
+    refused('cmpxchg', r'cmpxchg')
+
+
+@test
+def unsupported_lock_xadd_dies_with_message():
+    refused('lock_xadd', r'xadd')
+
+
+@test
+def unknown_instruction_crc32_dies_with_message():
+    refused('crc32', r'crc32')
+
+
+@test
+def unaligned_load32_refused_by_default():
+    refused('unaligned_load32', r'mov', r'align', offsets=(0x31,))
+
+
+@test
+def unaligned_store64_refused_by_default():
+    refused('unaligned_store64', r'mov', r'align', offsets=(0x32,))
+
+
+@test
+def unaligned_load16_refused_by_default():
+    refused('unaligned_load16', r'mov', r'align', offsets=(0x33,))
+
+
+def split(scenario, want):
+    """MMIOSHIM_UNALIGNED=split: the access becomes naturally aligned pieces
+    in address order (as vfio-pci splits a pread/pwrite), identical to the
+    explicit twin's pread/pwrite of the same bytes."""
+    env = {'MMIOSHIM_UNALIGNED': 'split'}
+    chk = twin_test('unsupported.c', [scenario], env=env, ref_env={})
+    for label, normal, _ in builds('unsupported.c'):
+        got = under_shim(normal, [scenario], env=env)
+        pieces = [(o, w, d) for _, _, o, w, d, _, _ in parse_log(got.log)[3:]]
+        pieces = pieces[:len(want)]
+        chk.check(pieces == want, label, 'pieces %s, want %s' % (
+            [(hex(o), w, d) for o, w, d in pieces], [(hex(o), w, d) for o, w, d in want]))
+    chk.report()
+
+
+@test
+def unaligned_load32_split_into_aligned_pieces():
+    split('unaligned_load32', [(0x31, 1, 'R'), (0x32, 2, 'R'), (0x34, 1, 'R')])
+
+
+@test
+def unaligned_store64_split_into_aligned_pieces():
+    split('unaligned_store64', [(0x32, 2, 'W'), (0x34, 4, 'W'), (0x38, 2, 'W')])
+
+
+@test
+def unaligned_load16_split_into_aligned_pieces():
+    split('unaligned_load16', [(0x33, 1, 'R'), (0x34, 1, 'R')])
+
+
+# ------------------------------------------------ BAR2: block copies
+
+def bulk(env, scenarios=('libc', 'repb', 'avx'), perms='---', shim=True):
+    chk = Checker()
+    for label, normal, _ in builds('bulk.c', explicit_too=False):
+        args = ['perms'] + list(scenarios)
+        got = under_shim(normal, args, env=env) if shim else sim_only(normal, args, env=env)
+        good = chk.check(got.status == 0 and 'MISMATCH' not in got.out, label,
+                         'BAR2 contents wrong or the run failed\n' + got.describe())
+        m = re.search(r'bar2 perms (\S+)', got.out)
+        if perms and m:
+            good &= chk.check(m.group(1).startswith(perms), label,
+                              'BAR2 page permissions %s, want %s... (%s)' % (
+                                  m.group(1), perms, 'trapped' if perms == '---' else 'the real mapping'))
+        if good:
+            chk.ok(label, '(%d checks ok)' % got.out.count('\nok '))
+    chk.report()
+
+
+@test
+def bar2_block_copies_simulator_alone():
+    bulk({}, scenarios=('libc', 'repb', 'repq', 'avx'), perms=None, shim=False)
+
+
+BAR2_MODES = {
+    'region_backend_mmap_none': {'MMIOSIM_MMAP': 'none'},
+    'region_backend_mmap_refused': {'MMIOSIM_MMAP': 'refuse'},
+    'direct_backend_trap_all': {'MMIOSHIM_TRAP': 'all'},
+}
+BAR2_KINDS = {
+    'rep_movsb_stosb': ('repb',),                 # explicit rep movsb/stosb
+    'libc_memcpy_memset': ('libc',),              # whatever glibc picks on this CPU
+    'avx_avx512_moves': ('avx',),                 # vmovdqu ymm, vmovntdq, vmovdqu64 zmm
+    'rep_movsq_stosq': ('repq',),
+}
+
+
+def _bar2_test(kind, mode):
+    def f():
+        bulk(BAR2_MODES[mode], scenarios=BAR2_KINDS[kind])
+    f.__name__ = 'bar2_%s_%s' % (kind, mode)
+    return f
+
+
+for _k in BAR2_KINDS:
+    for _m in BAR2_MODES:
+        if _k == 'rep_movsq_stosq' and _m != 'region_backend_mmap_none':
+            continue
+        test(_bar2_test(_k, _m))
+
+
+@test
+def bar2_not_trapped_by_default():
+    bulk({}, perms='rw')
+
+
+@test
+def bar2_backend_region_and_direct_with_trap_all_agree():
+    chk = Checker()
+    for label, normal, _ in builds('bulk.c', explicit_too=False):
+        runs = {}
+        for be in ('region', 'direct'):
+            runs[be] = r = under_shim(normal, ['perms', 'repb', 'repq'],
+                                      env={'MMIOSHIM_TRAP': 'all', 'MMIOSHIM_BACKEND': be})
+            chk.check(r.status == 0 and 'MISMATCH' not in r.out and 'bar2 perms ---' in r.out,
+                      '%s backend %s' % (label, be), r.describe())
+        d = first_difference(runs['region'].out.splitlines(), runs['direct'].out.splitlines(),
+                             'region', 'direct')
+        if chk.check(not d, label, 'the backends disagree: ' + d):
+            chk.ok(label)
+    chk.report()
+
+
+# ------------------------------------------------ environment
+
+BAD_ENV = {
+    'MMIOSHIM_BACKEND': ('bogus', ['auto', 'region', 'direct', 'syscall', 'mio']),
+    'MMIOSHIM_TRAP': ('sometimes', ['auto', 'all']),
+    'MMIOSHIM_UNALIGNED': ('maybe', ['refuse', 'split']),
+    'MMIOSHIM_LOG': ('loud', ['error', 'warn', 'info', 'debug']),
+    'MMIOSIM_DEVICES': ('nosuchmodel@0000:00:01.0', ['regs']),
+    'MMIOSIM_MMAP': ('sometimes', ['normal', 'none', 'refuse']),
+}
+
+
+def hello():
+    cc = compilers()[0]
+    return build('hello.c', cc, '2')
+
+
+def bad_env(var):
+    value, accepted = BAD_ENV[var]
+    prog = hello()
+    chk = Checker()
+    runs = []
+    if var.startswith('MMIOSHIM_'):
+        runs.append(('mmio-run', under_shim(prog, env={var: value})))
+        runs.append(('LD_PRELOAD=libmmioshim.so', _run([prog], {'LD_PRELOAD': LIBMMIOSHIM, var: value}, 30)))
+    else:
+        runs.append(('LD_PRELOAD=libmmiosim.so', sim_only(prog, env={var: value})))
+        if var != 'MMIOSIM_DEVICES':        # mmio-run --sim sets that one itself
+            runs.append(('mmio-run --sim regs', under_shim(prog, env={var: value})))
+    for how, r in runs:
+        lab = '%s=%s via %s' % (var, value, how)
+        good = chk.check(r.status == 2, lab, 'exit status %d, want 2\n%s' % (r.status, r.describe()))
+        good &= chk.check('main reached' not in r.out, lab, 'main() ran')
+        good &= chk.check(var in r.err, lab, 'the message does not name %s: %r' % (var, r.err))
+        missing = [a for a in accepted if not re.search(r'\b%s\b' % a, r.err)]
+        good &= chk.check(not missing, lab, 'the message does not list accepted value(s) %s: %r'
+                          % (missing, r.err))
+        if good:
+            chk.ok(lab, r.err.strip().splitlines()[0] if r.err.strip() else '')
+    chk.report()
+
+
+def _bad_env_test(var):
+    def f():
+        bad_env(var)
+    f.__name__ = 'bad_env_%s_exits_2_before_main' % var
+    return f
+
+
+for _v in BAD_ENV:
+    test(_bad_env_test(_v))
+
+
+@test
+def good_env_values_accepted():
+    prog = hello()
+    chk = Checker()
+    for var, (_, accepted) in BAD_ENV.items():
+        for a in accepted:
+            if var == 'MMIOSIM_DEVICES' or a in ('syscall', 'mio'):
+                continue        # s390x-only backends may be refused on x86_64
+            r = under_shim(prog, env={var: a})
+            lab = '%s=%s' % (var, a)
+            if chk.check(r.status == 0 and 'main reached' in r.out, lab, r.describe()):
+                chk.ok(lab)
+    chk.report()
+
+
+# ------------------------------------------------ mmio-run
+
+@test
+def mmio_run_exit_status_is_the_programs():
+    prog = hello()
+    chk = Checker()
+    for args, want in ((['exit', '0'], 0), (['exit', '7'], 7), (['exit', '255'], 255),
+                       (['raise', '6'], 134), (['raise', '11'], 139), (['raise', '15'], 143)):
+        r = under_shim(prog, args)
+        lab = ' '.join(args)
+        if chk.check(r.status == want and 'main reached' in r.out, lab, 'status %d, want %d\n%s'
+                     % (r.status, want, r.describe())):
+            chk.ok(lab)
+    chk.report()
+
+
+@test
+def mmio_run_help_and_version():
+    chk = Checker()
+    with open(os.path.join(SOURCE_ROOT, 'meson.build')) as f:
+        version = re.search(r"version\s*:\s*'([^']+)'", f.read()).group(1)
+    shells = [['sh'], ['dash'], ['busybox', 'sh']]
+    for sh in shells:
+        if not shutil.which(sh[0]):
+            continue
+        if sh[0] == 'busybox' and _run(['busybox', 'sh', '-c', 'true'], {}, 10).rc != 0:
+            continue
+        for opt in ('--help', '-h'):
+            r = _run(sh + [MMIO_RUN, opt], {}, 30)
+            lab = '%s mmio-run %s' % (' '.join(sh), opt)
+            if chk.check(r.rc == 0 and '--sim' in r.out and '--backend' in r.out, lab, r.describe()):
+                chk.ok(lab)
+        for opt in ('--version', '-V'):
+            r = _run(sh + [MMIO_RUN, opt], {}, 30)
+            lab = '%s mmio-run %s' % (' '.join(sh), opt)
+            if chk.check(r.rc == 0 and version in r.out, lab, 'want version %s\n%s' % (version, r.describe())):
+                chk.ok(lab, r.out.strip())
+    r = _run(mmio_run_argv() + ['--no-such-option', 'true'], {}, 30)
+    chk.check(r.rc == 2 and r.err, 'unknown option', 'want status 2 and a message\n' + r.describe())
+    chk.report()
+
+
+@test
+def mmio_run_keeps_existing_ld_preload():
+    prog = hello()
+    r = _run(mmio_run_argv() + ['--sim', 'regs', '--', prog, 'env', 'LD_PRELOAD'],
+             {'LD_PRELOAD': 'libm.so.6'}, 30)
+    chk = Checker()
+    m = re.search(r'LD_PRELOAD=(.*)', r.out)
+    val = m.group(1) if m else ''
+    for want in ('libm.so.6', 'libmmioshim.so', 'libmmiosim.so'):
+        chk.check(want in val, 'LD_PRELOAD', 'missing %s in the program\'s LD_PRELOAD %r\n%s'
+                  % (want, val, r.describe()))
+    chk.report()
+
+
+# ------------------------------------------------ main
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == '--list':
+        print('\n'.join(TESTS))
+        return 0
+    if len(argv) != 2 or argv[1] not in TESTS:
+        print('usage: %s --list | TEST\ntests: %s' % (argv[0], ' '.join(TESTS)), file=sys.stderr)
+        return 2
+    try:
+        TESTS[argv[1]]()
+    except Skip as e:
+        print('SKIP: %s' % e)
+        return 77
+    except Fail as e:
+        print('FAIL: %s' % e)
+        return 1
+    print('PASS')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
