@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "early_getenv.h"
 #include "shim.h"
 
 struct config cfg = { BACKEND_AUTO, TRAP_AUTO, UNALIGNED_REFUSE, LOG_WARN };
@@ -16,7 +17,7 @@ static const char *const log_names[] = { "error", "warn", "info", "debug", NULL 
 
 static int pick(const char *var, const char *const names[], int dflt)
 {
-	const char *v = getenv(var);
+	const char *v = early_getenv(var);
 	char accepted[128] = "";
 
 	if (!v || !*v)
