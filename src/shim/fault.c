@@ -34,6 +34,33 @@ static void report(const struct insn *in, const ucontext_t *uc, const struct reg
 		  (unsigned long long)addr, at.bdf, at.bar, (unsigned long long)off, err_text(err));
 }
 
+/* Which instruction faulted, and is it on a trapped mapping? A guard page
+ * gives SIGSEGV at the instruction (si_addr has the data address, exact on
+ * x86_64, page-granular on s390x). On s390x a plain access to a real BAR
+ * mapping gives SIGILL ILL_ILLADR with si_addr at the instruction and the
+ * PSW already past it: the data address comes from the decoded operands. */
+static const struct insn *ours(int sig, siginfo_t *si, ucontext_t *uc, struct insn *scratch,
+			       struct region *r, int *err)
+{
+	/* runs in a signal handler */
+	if (si->si_code <= 0)
+		return NULL;
+	if (sig == SIGSEGV) {
+		if (!region_lookup((uintptr_t)si->si_addr, r))
+			return NULL;
+		return decoder_get(arch_pc(uc), scratch, err);
+	}
+#ifdef ILL_ILLADR
+	if (sig == SIGILL && si->si_code == ILL_ILLADR) {
+		const struct insn *in = decoder_get((uintptr_t)si->si_addr, scratch, err);
+		if (*err || !region_lookup((uintptr_t)arch_data_address(in, uc), r))
+			return NULL;
+		return in;
+	}
+#endif
+	return NULL;
+}
+
 void fault_handler(int sig, siginfo_t *si, void *ucv)
 {
 	/* runs in a signal handler */
@@ -41,13 +68,13 @@ void fault_handler(int sig, siginfo_t *si, void *ucv)
 	ucontext_t *uc = ucv;
 	struct region r;
 	struct insn scratch;
-	int err;
+	int err = 0;
 
-	if (si->si_code <= 0 || !region_lookup((uintptr_t)si->si_addr, &r)) {
+	const struct insn *in = ours(sig, si, uc, &scratch, &r, &err);
+	if (!in) {
 		signals_forward(sig, si, uc);
 		goto out;
 	}
-	const struct insn *in = decoder_get(arch_pc(uc), &scratch, &err);
 	if (!err) {
 		struct mmio_io io = shim_io;
 		io.ctx = (void *)in;

@@ -17,10 +17,11 @@ static bool kernel_refused(int err)
 	return err == EINVAL || err == ENODEV || err == ENXIO;
 }
 
-/* Should a BAR the kernel can map be trapped anyway? */
+/* Should a BAR the kernel can map be trapped? Always where the CPU cannot
+ * reach it; elsewhere only when asked for. */
 static bool trap_mappable(void)
 {
-	return cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO;
+	return !arch_cpu_reaches_bars || cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO;
 }
 
 static void *map_guard(void *addr, size_t len, int flags)

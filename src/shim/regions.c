@@ -68,6 +68,13 @@ bool region_lookup(uintptr_t addr, struct region *out)
 		} while (before != after || (before & 1));
 		if (out->len && addr >= out->guard && addr - out->guard < out->len)
 			return true;
+		/* an access to the real mapping itself (s390x: SIGILL) is served
+		 * the same way: present it as if it were the guard */
+		uintptr_t real = (uintptr_t)out->real;
+		if (out->len && real && addr >= real && addr - real < out->len) {
+			out->guard = real;
+			return true;
+		}
 	}
 	return false;
 }

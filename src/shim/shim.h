@@ -118,8 +118,10 @@ struct backend {
 	int (*write)(const struct region *r, uint64_t off, size_t len, const void *buf);
 };
 extern const struct backend backend_region, backend_direct;
-const struct backend *backend_get(enum backend_id id);	/* NULL if absent on this arch */
 const char *backend_name(enum backend_id id);
+/* per architecture, in src/arch/<arch>/backends.c */
+extern const bool arch_cpu_reaches_bars;	/* can a plain load reach a BAR? */
+const struct backend *backend_get(enum backend_id id);	/* NULL if absent on this arch */
 enum backend_id backend_choose(const struct region *r, const char **why);
 
 /* map.c — what the interposed memory calls do */

@@ -1,5 +1,9 @@
-/* Which backends this architecture has, and the automatic choice. */
+/* x86_64: the CPU reaches PCI memory, so a BAR the kernel mapped needs no
+ * trap unless asked for; trapped accesses go to the kernel's mapping
+ * (direct) or through pread/pwrite (region). */
 #include "shim.h"
+
+const bool arch_cpu_reaches_bars = true;
 
 const struct backend *backend_get(enum backend_id id)
 {
@@ -10,8 +14,6 @@ const struct backend *backend_get(enum backend_id id)
 	}
 }
 
-/* auto: the direct backend where the kernel mapped the BAR (a plain access
- * works on this architecture), else pread/pwrite. */
 enum backend_id backend_choose(const struct region *r, const char **why)
 {
 	if (r->real) {
