@@ -159,6 +159,29 @@ def dup_device_fd_log_matches_explicit():
     twin_test('mapping.c', ['dupfd'])
 
 
+@test
+def device_fd_received_over_socket_log_matches_explicit():
+    twin_test('mapping.c', ['received'])
+
+
+@test
+def sysfs_resource_file_mapping_trapped_with_trap_all():
+    """A BAR mapped through /sys/bus/pci/devices/BDF/resource2: recognised
+    by its path, trapped with MMIOSHIM_TRAP=all (direct backend), and the
+    stores reach BAR2 (read back through the VFIO region)."""
+    chk = Checker()
+    want = ['read back 51500002'] + ['BAR2[%d] 5150000%d' % (i, i) for i in range(4)]
+    for label, normal, _ in builds('sysfs_bar.c', explicit_too=False):
+        got = under_shim(normal, [], env={'MMIOSHIM_TRAP': 'all'}, opts=['-v'])
+        ok = chk.check(got.status == 0 and got.out.splitlines() == want, label,
+                       'output or status wrong\n' + got.describe())
+        ok &= chk.check(re.search(r'BAR2: trapping .* backend direct', got.err) is not None, label,
+                        'the sysfs mapping was not trapped with the direct backend:\n' + got.err)
+        if ok:
+            chk.ok(label)
+    chk.report()
+
+
 # ------------------------------------------------ faults that are not ours
 
 def fault_same_as_without_shim(scenario):

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define BAR0 VFIO_PCI_BAR0_REGION_INDEX
@@ -93,6 +94,38 @@ static void dupfd(void)
 	exercise("dup", bar, bar, 0xa0000001);
 }
 
+/* A device fd that arrives over a unix socket (as from a privileged helper
+ * process): the shim never saw it being made and must recognise it. */
+static void received(void)
+{
+	int sv[2];
+	char dummy = 'x';
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { &dummy, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		drv_die("socketpair: %s", strerror(errno));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &drv.devfd, sizeof(int));
+	if (sendmsg(sv[0], &msg, 0) != 1)
+		drv_die("sendmsg: %s", strerror(errno));
+	close(drv.devfd);
+	msg.msg_controllen = sizeof(ctl.buf);
+	if (recvmsg(sv[1], &msg, 0) != 1 || !(c = CMSG_FIRSTHDR(&msg)) || c->cmsg_type != SCM_RIGHTS)
+		drv_die("recvmsg: no fd");
+	memcpy(&drv.devfd, CMSG_DATA(c), sizeof(int));
+	uint8_t *bar = drv_map_bar(BAR0, NULL, 0, PROT_READ | PROT_WRITE, 0);
+	exercise("received", bar, bar, 0xc0000001);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -100,7 +133,7 @@ int main(int argc, char **argv)
 		void (*fn)(void);
 	} scenarios[] = {
 		{ "basic", basic }, { "fixed", fixed }, { "double", twice },
-		{ "remap", remap }, { "dupfd", dupfd },
+		{ "remap", remap }, { "dupfd", dupfd }, { "received", received },
 	};
 
 	if (argc != 2) {
