@@ -1,0 +1,141 @@
+/* The instructions gcc and clang really emit for volatile accesses: every
+ * memory instruction in x86_access.c's functions, as each compiler built
+ * them at each optimisation level, must decode without refusal and
+ * emulate exactly like native execution (registers, flags, vector
+ * registers, device contents, io log). Stack and rip-relative accesses
+ * (locals, globals) are ordinary memory a driver never traps on and are
+ * left out. */
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "x86_harness.h"
+#include "x86_access.h"
+
+#ifndef X86_VARIANTS
+#error "X86_VARIANTS (the compiler/level variants built) must be defined"
+#endif
+
+#define DECLARE(v, f) extern const uint8_t v##_##f[];
+#define V(v) X86_ACCESS(DECLARE, v)
+X86_VARIANTS
+#undef V
+
+struct fn {
+	const char *variant, *name;
+	const uint8_t *code;
+};
+
+#define ENTRY(v, f) { #v, #f, v##_##f },
+#define V(v) X86_ACCESS(ENTRY, v)
+static const struct fn fns[] = { X86_VARIANTS };
+#undef V
+
+#define ITERATIONS 20
+
+static int gpr_number(csh cs, x86_reg r)
+{
+	static const char *const names[16] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	const char *n = cs_reg_name(cs, r);
+	for (int i = 0; n && i < 16; i++)
+		if (!strcmp(n, names[i]))
+			return i;
+	return -1;
+}
+
+/* Can this CPU run what the variant was compiled for? */
+static bool runnable(const char *variant)
+{
+	if (strstr(variant, "_v4"))
+		return env.avx512vl;
+	if (strstr(variant, "_v3"))
+		return env.avx2 && env.movbe;
+	return true;
+}
+
+/* Check one memory instruction; returns false if it is not one we check. */
+static bool check_insn(const struct fn *f, const cs_insn *ci)
+{
+	const cs_x86 *d = &ci->detail->x86;
+	const x86_op_mem *m = NULL;
+
+	for (int i = 0; i < d->op_count && !m; i++)
+		if (d->operands[i].type == X86_OP_MEM)
+			m = &d->operands[i].mem;
+	if (!m || ci->id == X86_INS_LEA || ci->id == X86_INS_NOP)
+		return false;
+	int base = m->base == X86_REG_INVALID ? -1 : gpr_number(env.cs, m->base);
+	int index = m->index == X86_REG_INVALID ? -1 : gpr_number(env.cs, m->index);
+	if (base < 0 || base == RSP || base == RBP || (m->index != X86_REG_INVALID && index < 0))
+		return false;	/* stack, rip-relative, absolute */
+
+	char what[256];
+	snprintf(what, sizeof what, "%s %s: %s %s", f->variant, f->name, ci->mnemonic, ci->op_str);
+	struct insn in;
+	int rc = decode_bytes(ci->bytes, ci->size, &in);
+	CHECK(rc == 0 && in.refuse == 0, "%s: refused: %s", what, err_text(rc ? rc : in.refuse));
+	if (rc || in.refuse)
+		return true;
+	if (getenv("X86_VERBOSE"))
+		printf("%s\n", what);
+
+	for (int i = 0; i < ITERATIONS; i++) {
+		struct cpu c;
+		cpu_random(&c);
+		if (in.kind == INSN_COPY) {
+			c.gpr[RSI] = (uint64_t)env.mem;
+			c.gpr[RDI] = (uint64_t)env.dev + 64;
+			c.gpr[RCX] = 8;
+		} else {
+			uint64_t ea = (uint64_t)env.dev + 64;
+			if (index >= 0)
+				c.gpr[index] = 1;
+			c.gpr[base] = ea - (uint64_t)m->disp - (index >= 0 ? (uint64_t)m->scale : 0);
+			if (index == base)
+				continue;
+		}
+		if (!differential(what, ci->bytes, &in, &c))
+			break;
+	}
+	return true;
+}
+
+int main(void)
+{
+	int checked = 0, skipped = 0;
+	cs_insn *ci;
+
+	env_init();
+	ci = cs_malloc(env.cs);
+	for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
+		const struct fn *f = &fns[k];
+		Dl_info info;
+		const ElfW(Sym) *sym = NULL;
+
+		if (!runnable(f->variant)) {
+			skipped++;
+			continue;
+		}
+		if (!dladdr1(f->code, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || !sym->st_size) {
+			fprintf(stderr, "no symbol size for %s_%s\n", f->variant, f->name);
+			return 1;
+		}
+		const uint8_t *p = f->code;
+		size_t left = sym->st_size;
+		uint64_t addr = (uint64_t)f->code;
+		int found = 0;
+		while (left && cs_disasm_iter(env.cs, &p, &left, &addr, ci))
+			found += check_insn(f, ci);
+		CHECK(found > 0, "%s %s: no device access found", f->variant, f->name);
+		checked += found;
+	}
+	printf("%d compiler-emitted accesses checked in %zu functions (%d skipped: CPU lacks the features), %d failures\n",
+	       checked, sizeof fns / sizeof fns[0], skipped, failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,156 @@
+/* Every supported instruction form, emulated against a fake device and
+ * executed natively on ordinary memory from the same random registers,
+ * flags and vector registers: the registers, RFLAGS, vector registers
+ * (with the XSAVE frame's write-back rules), device and memory contents
+ * must come out identical, RIP must advance by the length, and the io log
+ * must be exactly the one listed in x86_cases.py. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "x86_harness.h"
+#include "x86_cases.h"
+
+enum { NEED_AVX = 1, NEED_AVX2 = 2, NEED_EVEX = 4, NEED_MOVBE = 8, NEED_SSE41 = 16, PATCH_ABS = 32 };
+
+#define ITERATIONS 100
+
+/* Assemble each case into .rodata between two labels. */
+#define CODE(name, text, pins, io, need) \
+	__asm__(".pushsection .rodata.x86cases, \"a\"\n" \
+		"x86case_" #name "_begin:\n\t" text "\n" \
+		"x86case_" #name "_end:\n\t.popsection\n");
+X86_CASES(CODE)
+
+#define DECLARE(name, text, pins, io, need) \
+	extern const uint8_t x86case_##name##_begin[] __attribute__((visibility("hidden"))); \
+	extern const uint8_t x86case_##name##_end[] __attribute__((visibility("hidden")));
+X86_CASES(DECLARE)
+
+struct xcase {
+	const char *name, *text, *pins, *io;
+	int need;
+	const uint8_t *begin, *end;
+};
+
+#define ROW(name, text, pins, io, need) \
+	{ #name, text, pins, io, need, x86case_##name##_begin, x86case_##name##_end },
+static const struct xcase cases[] = { X86_CASES(ROW) };
+
+static uint64_t seg_base(int code)
+{
+	uint64_t base = 0;
+	syscall(SYS_arch_prctl, code, &base);
+	return base;
+}
+
+static int reg_number(const char *s, size_t n)
+{
+	static const char *const names[16] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	for (int i = 0; i < 16; i++)
+		if (strlen(names[i]) == n && !strncmp(names[i], s, n))
+			return i;
+	return -1;
+}
+
+/* "rdi=D16 rcx=2^ rbx=D0/2 rdi=F16" */
+static void apply_pins(struct cpu *c, const char *pins)
+{
+	const char *p = pins;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *eq = strchr(p, '=');
+		if (!eq)
+			break;
+		int r = reg_number(p, (size_t)(eq - p));
+		if (r < 0) {
+			fprintf(stderr, "bad pin %s\n", pins);
+			exit(1);
+		}
+		p = eq + 1;
+		uint64_t base = 0;
+		switch (*p) {
+		case 'D': base = (uint64_t)env.dev; p++; break;
+		case 'M': base = (uint64_t)env.mem; p++; break;
+		case 'F': base = (uint64_t)env.dev - seg_base(0x1003); p++; break;
+		case 'G': base = (uint64_t)env.dev - seg_base(0x1004); p++; break;
+		}
+		char *end;
+		uint64_t v = base + strtoull(p, &end, 0);
+		p = end;
+		if (*p == '/') {
+			v /= strtoull(p + 1, &end, 0);
+			p = end;
+		}
+		if (*p == '^') {
+			v = (uint32_t)v | (rnd() << 32);
+			p++;
+		}
+		c->gpr[r] = v;
+	}
+}
+
+static bool has(int need)
+{
+	return (!(need & NEED_AVX) || env.avx) && (!(need & NEED_AVX2) || env.avx2) &&
+	       (!(need & NEED_EVEX) || env.avx512vl) && (!(need & NEED_MOVBE) || env.movbe) &&
+	       (!(need & NEED_SSE41) || env.sse41);
+}
+
+static void run_case(const struct xcase *k)
+{
+	uint8_t bytes[ARCH_MAX_INSN + 16];
+	size_t len = (size_t)(k->end - k->begin);
+	struct insn in;
+
+	memcpy(bytes, k->begin, len);
+	if (k->need & PATCH_ABS) {
+		uint64_t a = (uint64_t)env.dev + 16;
+		memcpy(bytes + len - 8, &a, 8);
+	}
+	int rc = decode_bytes(bytes, len, &in);
+	CHECK(rc == 0 && in.refuse == 0, "%s (%s): decode rc %d refuse %s, text \"%s\"", k->name, k->text, rc,
+	      err_text(in.refuse), in.text);
+	CHECK(in.len == len, "%s: length %u, assembled %zu", k->name, in.len, len);
+	if (rc || in.refuse || in.len != len)
+		return;
+
+	for (int i = 0; i < ITERATIONS; i++) {
+		struct cpu c;
+		char log[512];
+		cpu_random(&c);
+		apply_pins(&c, k->pins);
+		bool ok = differential(k->name, bytes, &in, &c);
+		io_log(log, sizeof log);
+		if (strcmp(log, k->io)) {
+			ok = false;
+			CHECK(0, "%s (%s): io log \"%s\", expected \"%s\"", k->name, in.text, log, k->io);
+		}
+		if (!ok) {
+			fprintf(stderr, "  in %s: \"%s\", iteration %d\n", k->name, in.text, i);
+			return;
+		}
+	}
+}
+
+int main(void)
+{
+	int skipped = 0, n = (int)(sizeof cases / sizeof cases[0]);
+
+	env_init();
+	for (int i = 0; i < n; i++) {
+		if (!has(cases[i].need)) {
+			skipped++;
+			continue;
+		}
+		run_case(&cases[i]);
+	}
+	printf("%d cases (%d skipped: CPU lacks the feature), %d failures\n", n, skipped, failures);
+	return failures ? 1 : 0;
+}
