@@ -11,6 +11,10 @@ extern "C" {
  * 0 when it is loaded but has trapped nothing yet. */
 int mmioshim_active(void);
 
+/* Write a marker line into the trace (MMIOSHIM_TRACE), e.g. "reset done";
+ * a MARK line in the mmiotrace format. Not for use in a signal handler. */
+void mmioshim_mark(const char *text);
+
 #ifdef __cplusplus
 }
 #endif

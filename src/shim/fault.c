@@ -16,9 +16,14 @@ static void report(const struct insn *in, const ucontext_t *uc, const struct reg
 	char where[320] = "";
 	Dl_info dli;
 
+	const char *name, *obj;
+	uintptr_t off_in;
+
 	/* dladdr takes the loader's lock; the faulting thread was running driver
 	 * code, not the loader, so it cannot hold it, and we are about to die. */
-	if (dladdr((void *)pc, &dli) && dli.dli_fname) {
+	if (symbols_lookup((uintptr_t)pc, &name, &off_in, &obj)) {
+		fmt(where, sizeof(where), " (%s+0x%lx in %s)", name, (unsigned long)off_in, obj);
+	} else if (dladdr((void *)pc, &dli) && dli.dli_fname) {
 		if (dli.dli_sname)
 			fmt(where, sizeof(where), " (%s+0x%lx in %s)", dli.dli_sname,
 			    (unsigned long)(pc - (uintptr_t)dli.dli_saddr), dli.dli_fname);

@@ -11,6 +11,7 @@ static void init(void)
 {
 	real_init();
 	config_load();
+	trace_init();
 }
 
 void shim_ensure_init(void)

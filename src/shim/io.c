@@ -17,23 +17,28 @@ static bool misaligned(uint64_t off, size_t len, const struct insn *in)
 	return (len & (len - 1)) || (off & (len - 1));
 }
 
-static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write)
+static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write,
+			 const struct insn *in)
 {
 	/* runs in the signal handler */
 	const struct backend *b = backend_get(r->backend);
+	int err = write ? b->write(r, off, len, buf) : b->read(r, off, len, buf);
 
-	return write ? b->write(r, off, len, buf) : b->read(r, off, len, buf);
+	if (!err)
+		trace_access(r, off, len, buf, write, in ? in->pc : 0);
+	return err;
 }
 
 /* MMIOSHIM_UNALIGNED=split: naturally aligned pieces in address order. */
-static int split_access(const struct region *r, uint64_t off, size_t len, char *buf, bool write)
+static int split_access(const struct region *r, uint64_t off, size_t len, char *buf, bool write,
+			const struct insn *in)
 {
 	/* runs in the signal handler */
 	while (len) {
 		size_t n = 8;
 		while (n > len || (off & (n - 1)))
 			n >>= 1;
-		int err = device_access(r, off, n, buf, write);
+		int err = device_access(r, off, n, buf, write, in);
 		if (err)
 			return err;
 		off += n;
@@ -63,9 +68,9 @@ static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *
 	if (misaligned(r.bar_off + off, len, io->ctx)) {
 		if (cfg.unaligned == UNALIGNED_REFUSE)
 			return MMIO_E_UNALIGNED;
-		return split_access(&r, off, len, buf, write);
+		return split_access(&r, off, len, buf, write, io->ctx);
 	}
-	return device_access(&r, off, len, buf, write);
+	return device_access(&r, off, len, buf, write, io->ctx);
 }
 
 static int io_read(const struct mmio_io *io, uint64_t addr, size_t len, void *buf)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/vfio.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -21,7 +22,7 @@ static bool kernel_refused(int err)
  * reach it; elsewhere only when asked for. */
 static bool trap_mappable(void)
 {
-	return !arch_cpu_reaches_bars || cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO;
+	return !arch_cpu_reaches_bars || cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO || trace_enabled();
 }
 
 static void *map_guard(void *addr, size_t len, int flags)
@@ -101,8 +102,15 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	}
 	if (flags & MAP_FIXED)
 		region_remove_range((uintptr_t)g, len);
+	static atomic_int next_id;
 	r.guard = (uintptr_t)g;
+	r.id = atomic_fetch_add(&next_id, 1) + 1;
 	snprintf(r.bdf, sizeof(r.bdf), "%s", dev->bdf);
+	if (trace_enabled()) {
+		uint64_t base = trace_bar_phys(dev->bdf, bar);
+		r.phys = base ? base + bar_off : 0;
+		symbols_start();
+	}
 	if (region_add(&r)) {
 		log_error("%s BAR%d: too many trapped mappings", dev->bdf, bar);
 		real.munmap(g, len);
@@ -113,6 +121,7 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 		return MAP_FAILED;
 	}
 	signals_install();
+	trace_map(&r, true);
 	log_info("%s BAR%d: trapping 0x%zx bytes at BAR offset 0x%llx (%p), backend %s: %s",
 		 dev->bdf, bar, len, (unsigned long long)bar_off, g, backend_name(r.backend), why);
 	return g;

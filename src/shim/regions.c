@@ -139,6 +139,7 @@ void region_remove_range(uintptr_t addr, size_t len)
 		} else {
 			slot_write(&slots[i], NULL);
 			real.close(r.fd);
+			trace_map(&r, false);
 		}
 	}
 	pthread_mutex_unlock(&lock);

@@ -99,6 +99,8 @@ struct region {
 	int prot;
 	enum backend_id backend;
 	char bdf[32];
+	int id;			/* map id in traces */
+	uint64_t phys;		/* bus address of guard[0], 0 if unknown */
 };
 int region_add(const struct region *r);		/* -1 when the table is full */
 bool region_lookup(uintptr_t addr, struct region *out);	/* handler-safe copy */
@@ -135,6 +137,18 @@ void signals_install(void);
 bool signals_owned(int sig);
 void signals_forward(int sig, siginfo_t *si, void *uc);
 void signals_die(int sig, siginfo_t *si, void *uc);
+
+/* trace.c — the debug trace (MMIOSHIM_TRACE) */
+void trace_init(void);
+bool trace_enabled(void);
+void trace_access(const struct region *r, uint64_t off, size_t len, const void *buf, bool write, uint64_t pc);
+void trace_map(const struct region *r, bool map);
+void trace_mark(const char *text);
+uint64_t trace_bar_phys(const char *bdf, int bar);
+
+/* symbols.c — function names for addresses */
+void symbols_start(void);	/* outside the handler, before the first lookup */
+bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char **obj);	/* handler-safe */
 
 /* fault.c */
 void fault_handler(int sig, siginfo_t *si, void *uc);

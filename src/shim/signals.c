@@ -250,3 +250,8 @@ EXPORT int mmioshim_active(void)
 {
 	return atomic_load(&installed);
 }
+
+EXPORT void mmioshim_mark(const char *text)
+{
+	trace_mark(text);
+}

@@ -1,0 +1,238 @@
+/* Function names for instruction addresses, from the ELF symbol tables of
+ * the loaded objects (.symtab, else .dynsym) read with libelf. The table is
+ * built outside the signal handler, by a thread of ours, and published with
+ * one atomic pointer store; the handler only searches it. When the handler
+ * sees that objects were loaded since (dlopen), it wakes that thread and
+ * waits for the new table, with a time limit. Replaced tables are kept,
+ * since a handler may still be reading one. */
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <link.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+struct sym {
+	uintptr_t addr;
+	size_t size;
+	const char *name;
+	const char *obj;
+};
+
+struct symtab {
+	size_t n, cap;
+	struct sym *s;
+	unsigned objects;	/* link map entries when it was built */
+};
+
+static _Atomic(struct symtab *) current;
+static atomic_uint wanted, built;	/* generations, futex words */
+static atomic_bool thread_started;
+
+static void add(struct symtab *t, struct sym s)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4096;
+		struct sym *p = realloc(t->s, cap * sizeof(*p));
+		if (!p)
+			return;
+		t->s = p;
+		t->cap = cap;
+	}
+	t->s[t->n++] = s;
+}
+
+static void read_section(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, uintptr_t base,
+			 const char *obj)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t count = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	for (size_t i = 0; data && i < count; i++) {
+		GElf_Sym sym;
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF || !sym.st_value)
+			continue;
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		char *copy = strdup(name);
+		if (copy)
+			add(t, (struct sym){ base + sym.st_value, sym.st_size, copy, obj });
+	}
+}
+
+static void read_object(struct symtab *t, const char *path, uintptr_t base)
+{
+	int fd = real.open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	Elf_Scn *symtab = NULL, *dynsym = NULL, *scn = NULL;
+	GElf_Shdr sh;
+
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			symtab = scn;
+		else if (sh.sh_type == SHT_DYNSYM)
+			dynsym = scn;
+	}
+	scn = symtab ? symtab : dynsym;
+	if (scn && gelf_getshdr(scn, &sh)) {
+		const char *obj = strdup(path);
+		if (obj)
+			read_section(t, elf, scn, &sh, base, obj);
+	}
+	if (elf)
+		elf_end(elf);
+	real.close(fd);
+}
+
+static int each_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	const char *path = info->dlpi_name;
+	char exe[PATH_MAX];
+
+	if (!path || !*path) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return 0;
+		exe[n] = '\0';
+		path = exe;
+	}
+	if (path[0] == '/')
+		read_object(arg, path, (uintptr_t)info->dlpi_addr);
+	return 0;
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The number of objects in the dynamic linker's list; read without its
+ * lock, which is good enough to notice a dlopen. */
+static unsigned count_objects(void)
+{
+	/* may run in a signal handler */
+	unsigned n = 0;
+
+	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
+		n++;
+	return n;
+}
+
+static void build(void)
+{
+	struct symtab *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return;
+	t->objects = count_objects();
+	elf_version(EV_CURRENT);
+	dl_iterate_phdr(each_object, t);
+	qsort(t->s, t->n, sizeof(*t->s), by_addr);
+	atomic_store_explicit(&current, t, memory_order_release);
+}
+
+static long futex(atomic_uint *word, int op, unsigned val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+static void *refresher(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned w = atomic_load(&wanted);
+		if (w == atomic_load(&built)) {
+			futex(&wanted, FUTEX_WAIT_PRIVATE, w, NULL);
+			continue;
+		}
+		build();
+		atomic_store(&built, w);
+		futex(&built, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL);
+	}
+	return NULL;
+}
+
+void symbols_start(void)
+{
+	pthread_t tid;
+	pthread_attr_t attr;
+	sigset_t all, old;
+
+	if (atomic_exchange(&thread_started, true))
+		return;
+	build();
+	/* the thread takes no signals of the application's */
+	sigfillset(&all);
+	real.pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, refresher, NULL) == 0)
+		pthread_setname_np(tid, "mmioshim-syms");
+	pthread_attr_destroy(&attr);
+	real.pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Objects were loaded since the table was built: have it rebuilt, and wait
+ * up to a second (the loader's lock may be held by this very thread, if a
+ * library constructor touches the device). */
+static void refresh_if_loaded(void)
+{
+	/* runs in a signal handler */
+	struct symtab *t = atomic_load_explicit(&current, memory_order_acquire);
+
+	if (!atomic_load(&thread_started) || !t || t->objects == count_objects())
+		return;
+	unsigned w = atomic_fetch_add(&wanted, 1) + 1;
+	futex(&wanted, FUTEX_WAKE_PRIVATE, 1, NULL);
+	struct timespec limit = { 1, 0 };
+	for (unsigned b; (int)((b = atomic_load(&built)) - w) < 0;)
+		if (futex(&built, FUTEX_WAIT_PRIVATE, b, &limit) && errno == ETIMEDOUT)
+			break;
+}
+
+bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char **obj)
+{
+	/* may run in a signal handler: a search in a table that never changes */
+	refresh_if_loaded();
+	struct symtab *t = atomic_load_explicit(&current, memory_order_acquire);
+
+	if (!t || !t->n || pc < t->s[0].addr)
+		return false;
+	size_t lo = 0, hi = t->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->s[mid].addr <= pc)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct sym *s = &t->s[lo];
+	/* a symbol without a size covers up to the next one */
+	if (s->size && pc - s->addr >= s->size)
+		return false;
+	*name = s->name;
+	*off = pc - s->addr;
+	*obj = s->obj;
+	return true;
+}
