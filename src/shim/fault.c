@@ -3,6 +3,7 @@
  * application as if the shim were not there. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <time.h>
 
 #include "arch.h"
 #include "shim.h"
@@ -74,7 +75,10 @@ void fault_handler(int sig, siginfo_t *si, void *ucv)
 	struct region r;
 	struct insn scratch;
 	int err = 0;
+	struct timespec start;
 
+	if (stats_enabled())
+		clock_gettime(CLOCK_MONOTONIC, &start);
 	const struct insn *in = ours(sig, si, uc, &scratch, &r, &err);
 	if (!in) {
 		signals_forward(sig, si, uc);
@@ -91,6 +95,8 @@ void fault_handler(int sig, siginfo_t *si, void *ucv)
 	} else if (err) {
 		report(in, uc, &r, err);
 		signals_die(sig, si, uc);
+	} else if (stats_enabled()) {
+		stats_fault(&start);
 	}
 out:
 	errno = saved_errno;

@@ -12,6 +12,7 @@ static void init(void)
 	real_init();
 	config_load();
 	trace_init();
+	stats_init();
 }
 
 void shim_ensure_init(void)

@@ -24,8 +24,10 @@ static int device_access(const struct region *r, uint64_t off, size_t len, void 
 	const struct backend *b = backend_get(r->backend);
 	int err = write ? b->write(r, off, len, buf) : b->read(r, off, len, buf);
 
-	if (!err)
+	if (!err) {
 		trace_access(r, off, len, buf, write, in ? in->pc : 0);
+		stats_access(r, off, len, write, in ? in->pc : 0);
+	}
 	return err;
 }
 

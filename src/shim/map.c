@@ -106,7 +106,8 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	r.guard = (uintptr_t)g;
 	r.id = atomic_fetch_add(&next_id, 1) + 1;
 	snprintf(r.bdf, sizeof(r.bdf), "%s", dev->bdf);
-	if (trace_enabled()) {
+	r.stats_dev = stats_device(dev->bdf);
+	if (trace_enabled() || stats_enabled()) {
 		uint64_t base = trace_bar_phys(dev->bdf, bar);
 		r.phys = base ? base + bar_off : 0;
 		symbols_start();
@@ -122,6 +123,7 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	}
 	signals_install();
 	trace_map(&r, true);
+	stats_map(&r);
 	log_info("%s BAR%d: trapping 0x%zx bytes at BAR offset 0x%llx (%p), backend %s: %s",
 		 dev->bdf, bar, len, (unsigned long long)bar_off, g, backend_name(r.backend), why);
 	return g;

@@ -100,6 +100,7 @@ struct region {
 	enum backend_id backend;
 	char bdf[32];
 	int id;			/* map id in traces */
+	int stats_dev;		/* device index in the statistics */
 	uint64_t phys;		/* bus address of guard[0], 0 if unknown */
 };
 int region_add(const struct region *r);		/* -1 when the table is full */
@@ -145,6 +146,15 @@ void trace_access(const struct region *r, uint64_t off, size_t len, const void *
 void trace_map(const struct region *r, bool map);
 void trace_mark(const char *text);
 uint64_t trace_bar_phys(const char *bdf, int bar);
+
+/* stats.c — the exit summary (MMIOSHIM_STATS) */
+struct timespec;
+void stats_init(void);
+bool stats_enabled(void);
+int stats_device(const char *bdf);
+void stats_map(const struct region *r);
+void stats_access(const struct region *r, uint64_t off, size_t len, bool write, uint64_t pc);
+void stats_fault(const struct timespec *start);
 
 /* symbols.c — function names for addresses */
 void symbols_start(void);	/* outside the handler, before the first lookup */
