@@ -21,15 +21,12 @@ static bool takes_mode(int flags)
 
 EXPORT int open(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	va_list ap;
 
 	shim_ensure_init();
-	if (takes_mode(flags)) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	va_start(ap, flags);
+	mode_t mode = takes_mode(flags) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
 	int fd = real.open(path, flags, mode);
 	if (fd >= 0)
 		vfio_note_open(fd, path);
@@ -38,15 +35,12 @@ EXPORT int open(const char *path, int flags, ...)
 
 EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
-	mode_t mode = 0;
+	va_list ap;
 
 	shim_ensure_init();
-	if (takes_mode(flags)) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	va_start(ap, flags);
+	mode_t mode = takes_mode(flags) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
 	int fd = real.openat(dirfd, path, flags, mode);
 	if (fd >= 0)
 		vfio_note_open(fd, path[0] == '/' ? path : NULL);

@@ -260,6 +260,23 @@ void trace_access(const struct region *r, uint64_t off, size_t len, const void *
 	}
 }
 
+/* A number from a sysfs attribute of the device (0x hex or decimal), 0 when
+ * there is none. */
+static unsigned sysfs_number(const char *bdf, const char *attr)
+{
+	char path[PATH_MAX];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	if ((f = fopen(path, "re"))) {
+		if (fscanf(f, "%li", (long *)&v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return (unsigned)v;
+}
+
 /* The PCIDEV line mmiotrace readers need before the device's MAP lines:
  * bus, devfn, vendor, device, irq, the BAR start addresses with their flags
  * and the lengths, as sysfs describes them. */
@@ -272,24 +289,9 @@ static void pcidev_line(const char *bdf)
 
 	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
 		return;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
-	if ((f = fopen(path, "re"))) {
-		if (fscanf(f, "%x", &vendor) != 1)
-			vendor = 0;
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
-	if ((f = fopen(path, "re"))) {
-		if (fscanf(f, "%x", &device) != 1)
-			device = 0;
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/irq", bdf);
-	if ((f = fopen(path, "re"))) {
-		if (fscanf(f, "%u", &irq) != 1)
-			irq = 0;
-		fclose(f);
-	}
+	vendor = sysfs_number(bdf, "vendor");
+	device = sysfs_number(bdf, "device");
+	irq = sysfs_number(bdf, "irq");
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
 	if ((f = fopen(path, "re"))) {
 		for (int i = 0; i < 7; i++) {
