@@ -10,6 +10,7 @@
 
 typedef long long v2di __attribute__((vector_size(16)));
 typedef long long v4di __attribute__((vector_size(32)));
+typedef long long v8di __attribute__((vector_size(64)));
 
 struct regs {
 	uint64_t cap;
@@ -86,3 +87,10 @@ uint32_t F(poll)(volatile uint32_t *p) { uint32_t v; do v = *p; while (!(v & 1))
 uint32_t F(struct_ld)(volatile struct regs *r) { return r->csts; }
 void F(struct_st)(volatile struct regs *r, uint32_t v) { r->cc = v; }
 uint32_t F(via_global)(void) { return F(g_bar)[3]; }
+int F(bit32)(volatile uint64_t *p) { if (*p & (1ull << 32)) return 3; return 5; }
+int F(bit40_off)(volatile uint64_t *p) { return (p[2] >> 40) & 1; }
+v2di F(xor_ldv)(volatile v2di *p, v2di x) { return x ^ p[3]; }
+v2di F(and_ldv)(volatile v2di *p, v2di x) { return x & *p; }
+void F(or_ldv256)(v4di *d, volatile v4di *p) { *d = *d | *p; }
+void F(cpv512)(volatile v8di *d, const v8di *s) { *d = *s; }
+void F(ldv512)(v8di *d, volatile v8di *s) { *d = *s; }

@@ -11,4 +11,5 @@
 	X(v, ld16_add) X(v, eq5) X(v, lt_reg) X(v, bit2) X(v, bit31) X(v, ready) X(v, lds8_neg) \
 	X(v, flag) X(v, ld_select) X(v, copy4) X(v, read4) X(v, fill8) \
 	X(v, ldf) X(v, stf) X(v, ldd) X(v, std) X(v, stv128) X(v, ldv128) X(v, cpv256) X(v, ldv256) \
-	X(v, bswap_ld) X(v, bswap_st) X(v, poll) X(v, struct_ld) X(v, struct_st) X(v, via_global)
+	X(v, bswap_ld) X(v, bswap_st) X(v, poll) X(v, struct_ld) X(v, struct_st) X(v, via_global) \
+	X(v, bit32) X(v, bit40_off) X(v, xor_ldv) X(v, and_ldv) X(v, or_ldv256) X(v, cpv512) X(v, ldv512)

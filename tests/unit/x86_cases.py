@@ -184,6 +184,114 @@ for n, a, io in [
     ("evex_vmovaps_ld128", "vmovaps (%rdi), %xmm21", "R16"),
 ]:
     c(n, a, "rdi=D64", io + "@D64", "NEED_EVEX")
+# 512-bit moves: one io call of 64 bytes (glibc's memcpy for large copies)
+c("zmm_vmovdqu64_st_r8", "vmovdqu64 %zmm16, (%r8)", "r8=D64", "W64@D64", "NEED_EVEX")
+c("zmm_vmovups_st_disp", "vmovups %zmm0, 0xb000(%rax)", "rax=D-0xafc0", "W64@D64", "NEED_EVEX")
+for n, a, io in [
+    ("zmm_vmovdqu8_ld", "vmovdqu8 (%rdi), %zmm16", "R64"), ("zmm_vmovdqu8_st", "vmovdqu8 %zmm1, (%rdi)", "W64"),
+    ("zmm_vmovdqu16_ld", "vmovdqu16 (%rdi), %zmm31", "R64"), ("zmm_vmovdqu16_st", "vmovdqu16 %zmm14, (%rdi)", "W64"),
+    ("zmm_vmovdqu32_ld", "vmovdqu32 (%rdi), %zmm2", "R64"), ("zmm_vmovdqu32_st", "vmovdqu32 %zmm18, (%rdi)", "W64"),
+    ("zmm_vmovdqu64_ld", "vmovdqu64 (%rdi), %zmm17", "R64"), ("zmm_vmovdqu64_st", "vmovdqu64 %zmm3, (%rdi)", "W64"),
+    ("zmm_vmovdqa32_ld", "vmovdqa32 (%rdi), %zmm8", "R64"), ("zmm_vmovdqa32_st", "vmovdqa32 %zmm24, (%rdi)", "W64"),
+    ("zmm_vmovdqa64_ld", "vmovdqa64 (%rdi), %zmm31", "R64"), ("zmm_vmovdqa64_st", "vmovdqa64 %zmm15, (%rdi)", "W64"),
+    ("zmm_vmovups_ld", "vmovups (%rdi), %zmm20", "R64"), ("zmm_vmovups_st", "vmovups %zmm5, (%rdi)", "W64"),
+    ("zmm_vmovaps_ld", "vmovaps (%rdi), %zmm6", "R64"), ("zmm_vmovaps_st", "vmovaps %zmm9, (%rdi)", "W64"),
+    ("zmm_vmovupd_ld", "vmovupd (%rdi), %zmm3", "R64"), ("zmm_vmovupd_st", "vmovupd %zmm26, (%rdi)", "W64"),
+    ("zmm_vmovapd_ld", "vmovapd (%rdi), %zmm27", "R64"), ("zmm_vmovapd_st", "vmovapd %zmm25, (%rdi)", "W64"),
+    ("zmm_vmovntdq_st", "vmovntdq %zmm7, (%rdi)", "W64"), ("zmm_vmovntdq_st_hi", "vmovntdq %zmm30, (%rdi)", "W64"),
+    ("zmm_vmovntps_st", "vmovntps %zmm11, (%rdi)", "W64"), ("zmm_vmovntpd_st", "vmovntpd %zmm19, (%rdi)", "W64"),
+    ("zmm_vmovntdqa_ld", "vmovntdqa (%rdi), %zmm12", "R64"), ("zmm_vmovntdqa_ld_hi", "vmovntdqa (%rdi), %zmm28", "R64"),
+]:
+    c(n, a, "rdi=D64", io + "@D64", "NEED_EVEX")
+# EVEX masked moves: one io call per contiguous run of selected elements;
+# loads merge ({k}) or zero ({k}{z}) the others
+for n, a, pins, io in [
+    ("mask_vmovdqu8_st_3", "vmovdqu8 %zmm16, (%rax){%k1}", "rax=D65 k1=0x7", "W3@D65"),
+    ("mask_vmovdqu8_st_16", "vmovdqu8 %zmm16, (%rax){%k1}", "rax=D48 k1=0xffff", "W16@D48"),
+    ("mask_vmovdqu8_st_63", "vmovdqu8 %zmm16, (%rax){%k1}", "rax=D64 k1=0x7fffffffffffffff", "W63@D64"),
+    ("mask_vmovdqu8_st_all", "vmovdqu8 %zmm2, (%rax){%k1}", "rax=D64 k1=-1", "W64@D64"),
+    ("mask_vmovdqu8_st_none", "vmovdqu8 %zmm2, (%rax){%k1}", "rax=D64 k1=0", ""),
+    ("mask_vmovdqu8_st_two_runs", "vmovdqu8 %zmm2, (%rax){%k1}", "rax=D64 k1=0xf00f", "W4@D64 W4@D76"),
+    ("mask_vmovdqu8_st_ymm_bits_above", "vmovdqu8 %ymm17, (%rax){%k2}", "rax=D64 k2=-1", "W32@D64"),
+    ("mask_vmovdqu8_st_xmm", "vmovdqu8 %xmm3, (%rax){%k3}", "rax=D67 k3=0x1f", "W5@D67"),
+    ("mask_vmovdqu16_st_xmm", "vmovdqu16 %xmm2, (%rax){%k2}", "rax=D64 k2=0x3c", "W8@D68"),
+    ("mask_vmovdqu32_st_zmm", "vmovdqu32 %zmm5, (%rax){%k3}", "rax=D64 k3=0x8001", "W4@D64 W4@D124"),
+    ("mask_vmovdqu64_st_ymm", "vmovdqu64 %ymm30, (%rax){%k7}", "rax=D64 k7=0x6", "W16@D72"),
+    ("mask_vmovups_st_zmm", "vmovups %zmm4, (%rax){%k4}", "rax=D64 k4=0xfff0", "W48@D80"),
+    ("mask_vmovupd_st_xmm", "vmovupd %xmm21, (%rax){%k5}", "rax=D64 k5=0x1", "W8@D64"),
+    ("mask_vmovaps_st_ymm", "vmovaps %ymm6, (%rax){%k6}", "rax=D64 k6=0x3", "W8@D64"),
+    ("mask_vmovapd_st_zmm", "vmovapd %zmm22, (%rax){%k1}", "rax=D64 k1=0xa5", "W8@D64 W8@D80 W8@D104 W8@D120"),
+    ("mask_vmovdqa32_st_ymm", "vmovdqa32 %ymm7, (%rax){%k2}", "rax=D64 k2=0xf0", "W16@D80"),
+    ("mask_vmovdqa64_st_zmm", "vmovdqa64 %zmm8, (%rax){%k3}", "rax=D64 k3=0x7f", "W56@D64"),
+    ("mask_vmovdqu8_ld_merge", "vmovdqu8 (%rax), %zmm16{%k1}", "rax=D65 k1=0x7", "R3@D65"),
+    ("mask_vmovdqu8_ld_zero", "vmovdqu8 (%rax), %zmm16{%k1}{z}", "rax=D65 k1=0x7", "R3@D65"),
+    ("mask_vmovdqu8_ld_ymm_zero", "vmovdqu8 (%rax), %ymm2{%k2}{z}", "rax=D64 k2=0xff00ff00", "R8@D72 R8@D88"),
+    ("mask_vmovdqu8_ld_xmm_none", "vmovdqu8 (%rax), %xmm3{%k3}", "rax=D64 k3=0", ""),
+    ("mask_vmovdqu8_ld_xmm_none_zero", "vmovdqu8 (%rax), %xmm3{%k3}{z}", "rax=D64 k3=0xffff0000", ""),
+    ("mask_vmovdqu16_ld_ymm_merge", "vmovdqu16 (%rax), %ymm3{%k2}", "rax=D64 k2=0xf0", "R8@D72"),
+    ("mask_vmovdqu32_ld_zmm_merge", "vmovdqu32 (%rax), %zmm31{%k4}", "rax=D64 k4=0xfffe", "R60@D68"),
+    ("mask_vmovdqu64_ld_xmm_zero", "vmovdqu64 (%rax), %xmm1{%k1}{z}", "rax=D64 k1=0x2", "R8@D72"),
+    ("mask_vmovups_ld_zmm_zero", "vmovups (%rax), %zmm1{%k1}{z}", "rax=D64 k1=0x1", "R4@D64"),
+    ("mask_vmovupd_ld_ymm_merge", "vmovupd (%rax), %ymm20{%k5}", "rax=D64 k5=0xc", "R16@D80"),
+    ("mask_vmovaps_ld_xmm_merge", "vmovaps (%rax), %xmm7{%k6}", "rax=D64 k6=0x9", "R4@D64 R4@D76"),
+    ("mask_vmovapd_ld_zmm_zero", "vmovapd (%rax), %zmm9{%k7}{z}", "rax=D64 k7=0xf0", "R32@D96"),
+    ("mask_vmovdqa32_ld_ymm_zero", "vmovdqa32 (%rax), %ymm10{%k1}{z}", "rax=D64 k1=0xf", "R16@D64"),
+    ("mask_vmovdqa64_ld_zmm_merge", "vmovdqa64 (%rax), %zmm11{%k2}", "rax=D64 k2=0x81", "R8@D64 R8@D120"),
+    # random opmasks: the harness derives the runs from the mask
+    ("mask_rand_vmovdqu8_st_zmm", "vmovdqu8 %zmm16, (%rax){%k1}", "rax=D64", "?"),
+    ("mask_rand_vmovdqu8_ld_zmm_zero", "vmovdqu8 (%rax), %zmm17{%k2}{z}", "rax=D64", "?"),
+    ("mask_rand_vmovdqu8_ld_xmm_merge", "vmovdqu8 (%rax), %xmm4{%k7}", "rax=D64", "?"),
+    ("mask_rand_vmovdqu16_ld_ymm_merge", "vmovdqu16 (%rax), %ymm5{%k3}", "rax=D64", "?"),
+    ("mask_rand_vmovdqu32_st_xmm", "vmovdqu32 %xmm6, (%rax){%k4}", "rax=D64", "?"),
+    ("mask_rand_vmovdqu64_ld_zmm_merge", "vmovdqu64 (%rax), %zmm20{%k5}", "rax=D64", "?"),
+    ("mask_rand_vmovdqu64_st_zmm", "vmovdqu64 %zmm21, (%rax){%k6}", "rax=D64", "?"),
+]:
+    c(n, a, pins, io, "NEED_EVEX")
+# bt with a memory operand: bt reads; bts btr btc read and write back; the
+# register forms address a bit string (operand-sized words, signed offset)
+c("bt_clang_bit32", "btq $0x20, 0x10(%rax)", "rax=D0", "R8@D16")
+for op in ["bt", "bts", "btr", "btc"]:
+    rw = lambda w, at: ("R%d@%s" % (w, at)) + ("" if op == "bt" else " W%d@%s" % (w, at))
+    for n, a, pins, w, at in [
+        ("imm16", "%sw $15, (%%rdi)", D, 2, "D16"), ("imm16_mod", "%sw $0x13, (%%rdi)", D, 2, "D16"),
+        ("imm32", "%sl $3, (%%rdi)", D, 4, "D16"), ("imm32_mod", "%sl $35, (%%rdi)", D, 4, "D16"),
+        ("imm64", "%sq $63, (%%rdi)", D, 8, "D16"), ("imm64_0x80", "%sq $0x80, (%%rdi)", D, 8, "D16"),
+        ("reg16_pos", "%sw %%si, (%%rdi)", "rdi=D16 rsi=0x11^", 2, "D18"),
+        ("reg16_neg", "%sw %%r9w, (%%rdi)", "rdi=D16 r9=0xffef^", 2, "D12"),
+        ("reg32_pos", "%sl %%eax, (%%rdi)", "rdi=D16 rax=37^", 4, "D20"),
+        ("reg32_neg", "%sl %%ecx, (%%rdi)", "rdi=D16 rcx=0xffffffff^", 4, "D12"),
+        ("reg32_in_word", "%sl %%edx, 8(%%rdi)", "rdi=D8 rdx=31^", 4, "D16"),
+        ("reg64_pos", "%sq %%rcx, (%%rdi)", "rdi=D16 rcx=200", 8, "D40"),
+        ("reg64_neg", "%sq %%rdx, (%%rdi)", "rdi=D64 rdx=-65", 8, "D48"),
+        ("reg64_far", "%sq %%r11, (%%rdi)", "rdi=D16 r11=805", 8, "D112"),
+    ]:
+        c("%s_%s" % (op, n), a % op, pins, rw(w, at))
+# vector logic and compares with a memory source (a folded load)
+for i, op in enumerate(["pxor", "pand", "por", "pandn", "xorps", "andps", "orps", "andnps", "xorpd", "andpd",
+                        "orpd", "andnpd", "pcmpeqb", "pcmpeqw", "pcmpeqd", "pminub", "pmaxub"]):
+    c("sse_%s_mem" % op, "%s (%%rdi), %%xmm%d" % (op, (i * 5) % 16), "rdi=D64", "R16@D64")
+c("vxorps_clang_os", "vxorps 0x30(%rcx), %xmm0, %xmm0", "rcx=D16", "R16@D64", "NEED_AVX")
+for i, op in enumerate(["vpxor", "vpand", "vpor", "vpandn", "vxorps", "vandps", "vorps", "vandnps", "vxorpd",
+                        "vandpd", "vorpd", "vandnpd", "vpcmpeqb", "vpcmpeqw", "vpcmpeqd", "vpminub", "vpmaxub"]):
+    c("vex_%s_mem_xmm" % op, "%s (%%rdi), %%xmm%d, %%xmm%d" % (op, i % 16, (i * 7 + 3) % 16), "rdi=D64",
+      "R16@D64", "NEED_AVX")
+    fp = op[-2:] in ("ps", "pd")
+    c("vex_%s_mem_ymm" % op, "%s (%%rdi), %%ymm%d, %%ymm%d" % (op, (i * 3) % 16, (i * 3) % 16), "rdi=D64",
+      "R32@D64", "NEED_AVX" if fp else "NEED_AVX2")
+for n, a, io in [
+    ("evex_vpxord_zmm", "vpxord (%rdi), %zmm1, %zmm2", "R64"),
+    ("evex_vpxorq_ymm", "vpxorq (%rdi), %ymm17, %ymm18", "R32"),
+    ("evex_vpxord_xmm_same", "vpxord (%rdi), %xmm30, %xmm30", "R16"),
+    ("evex_vpandd_xmm", "vpandd (%rdi), %xmm20, %xmm3", "R16"),
+    ("evex_vpandq_zmm", "vpandq (%rdi), %zmm31, %zmm16", "R64"),
+    ("evex_vpord_ymm", "vpord (%rdi), %ymm4, %ymm21", "R32"),
+    ("evex_vporq_zmm", "vporq (%rdi), %zmm30, %zmm30", "R64"),
+    ("evex_vpandnd_zmm", "vpandnd (%rdi), %zmm5, %zmm6", "R64"),
+    ("evex_vpandnq_xmm", "vpandnq (%rdi), %xmm16, %xmm17", "R16"),
+    ("evex_vpminub_zmm", "vpminub (%rdi), %zmm18, %zmm19", "R64"),
+    ("evex_vpmaxub_ymm", "vpmaxub (%rdi), %ymm19, %ymm20", "R32"),
+]:
+    c(n, a, "rdi=D64", io + "@D64", "NEED_EVEX")
 # strings
 c("movsb_mem_dev", "movsb", "rsi=M8 rdi=D16", "R1@M8 W1@D16")
 c("movsl_dev_mem", "movsl", "rsi=D16 rdi=M8", "R4@D16 W4@M8")

@@ -56,9 +56,21 @@ void cpu_random(struct cpu *c)
 	c->rflags = 0x202 | (rnd() & X86_FLAGS_STATUS);
 	for (int i = 0; i < 32; i++)
 		if (rnd() % 8)
-			rnd_fill(c->vec[i], 32);
-	if (!env.avx512vl)
-		memset(c->vec[16], 0, 16 * 32);
+			rnd_fill(c->vec[i], 64);
+	for (int i = 0; i < 8; i++) {
+		uint64_t r = rnd();
+		switch (r % 4) {
+		case 0: c->k[i] = (r >> 8) % 4 == 0 ? 0 : (r >> 8) % 4 == 1 ? ~0ull : ((r >> 10) & 1) ? 1 : 0x8000000000000000ull; break;
+		case 1: c->k[i] = (1ull << ((r >> 8) % 64)) - 1; break;	/* glibc's (1 << n) - 1 */
+		default: c->k[i] = rnd_value(); break;
+		}
+	}
+	if (!env.avx512vl) {
+		memset(c->vec[16], 0, 16 * 64);
+		for (int i = 0; i < 16; i++)
+			memset(c->vec[i] + 32, 0, 32);
+		memset(c->k, 0, sizeof c->k);
+	}
 	if (!env.avx)
 		for (int i = 0; i < 16; i++)
 			memset(c->vec[i] + 16, 0, 16);
@@ -191,16 +203,19 @@ void uc_build(ucontext_t *uc, const struct cpu *c, uint64_t pc)
 	memcpy(frame + X86_FX_SW_OFFSET + 8, &xcr0, 8);
 	memcpy(frame + X86_FX_SW_OFFSET + 16, &frame_bytes, 4);
 	memcpy(frame + frame_bytes, &magic2, 4);
-	uint64_t bv = xcr0 & ((1u << 1) | (1u << 2) | (1u << 6) | (1u << 7));
+	uint64_t bv = xcr0 & ((1u << 1) | (1u << 2) | (1u << 5) | (1u << 6) | (1u << 7));
 	memcpy(frame + X86_XSAVE_HDR_OFFSET, &bv, 8);
 	if (xcr0 & 4)
 		for (int i = 0; i < 16; i++)
 			memcpy(frame + X86_XSAVE_YMM_OFFSET + 16 * i, c->vec[i] + 16, 16);
-	if (xcr0 & 0x80) {
-		uint32_t off = xcomp_offset(7);
+	if (xcr0 & 0x20)
+		memcpy(frame + xcomp_offset(5), c->k, 64);
+	if (xcr0 & 0x40)
 		for (int i = 0; i < 16; i++)
-			memcpy(frame + off + 64 * i, c->vec[16 + i], 32);
-	}
+			memcpy(frame + xcomp_offset(6) + 32 * i, c->vec[i] + 32, 32);
+	if (xcr0 & 0x80)
+		for (int i = 0; i < 16; i++)
+			memcpy(frame + xcomp_offset(7) + 64 * i, c->vec[16 + i], 64);
 }
 
 void uc_extract(const ucontext_t *uc, struct cpu *c)
@@ -220,11 +235,14 @@ void uc_extract(const ucontext_t *uc, struct cpu *c)
 		if ((bv & 4) && (xcr0 & 4))
 			memcpy(c->vec[i] + 16, f + X86_XSAVE_YMM_OFFSET + 16 * i, 16);
 	}
-	if ((bv & 0x80) && (xcr0 & 0x80)) {
-		uint32_t off = xcomp_offset(7);
+	if ((bv & 0x20) && (xcr0 & 0x20))
+		memcpy(c->k, f + xcomp_offset(5), 64);
+	if ((bv & 0x40) && (xcr0 & 0x40))
 		for (int i = 0; i < 16; i++)
-			memcpy(c->vec[16 + i], f + off + 64 * i, 32);
-	}
+			memcpy(c->vec[i] + 32, f + xcomp_offset(6) + 32 * i, 32);
+	if ((bv & 0x80) && (xcr0 & 0x80))
+		for (int i = 0; i < 16; i++)
+			memcpy(c->vec[16 + i], f + xcomp_offset(7) + 64 * i, 64);
 }
 
 /* ---- the native runner ---- */
@@ -246,18 +264,23 @@ __asm__(
 	"	mov %rdi, x86_native_cpu(%rip)\n"
 	"	cmpb $0, x86_native_avx(%rip)\n"
 	"	je 2f\n"
-	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-	"	vmovdqu 144+32*\\i(%rdi), %ymm\\i\n"
-	"	.endr\n"
 	"	cmpb $0, x86_native_evex(%rip)\n"
-	"	je 3f\n"
-	"	.irp i,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-	"	vmovdqu64 144+32*\\i(%rdi), %ymm\\i\n"
+	"	jne 1f\n"
+	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+	"	vmovdqu 144+64*\\i(%rdi), %ymm\\i\n"
+	"	.endr\n"
+	"	jmp 3f\n"
+	"1:\n"
+	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	"	vmovdqu64 144+64*\\i(%rdi), %zmm\\i\n"
+	"	.endr\n"
+	"	.irp i,0,1,2,3,4,5,6,7\n"
+	"	kmovq 2192+8*\\i(%rdi), %k\\i\n"
 	"	.endr\n"
 	"	jmp 3f\n"
 	"2:\n"
 	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-	"	movdqu 144+32*\\i(%rdi), %xmm\\i\n"
+	"	movdqu 144+64*\\i(%rdi), %xmm\\i\n"
 	"	.endr\n"
 	"3:\n"
 	"	pushq 128(%rdi)\n"
@@ -283,20 +306,25 @@ __asm__(
 	"	mov %rax, 56(%rdi)\n"
 	"	cmpb $0, x86_native_avx(%rip)\n"
 	"	je 4f\n"
-	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-	"	vmovdqu %ymm\\i, 144+32*\\i(%rdi)\n"
-	"	.endr\n"
 	"	cmpb $0, x86_native_evex(%rip)\n"
-	"	je 5f\n"
-	"	.irp i,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-	"	vmovdqu64 %ymm\\i, 144+32*\\i(%rdi)\n"
+	"	jne 7f\n"
+	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+	"	vmovdqu %ymm\\i, 144+64*\\i(%rdi)\n"
+	"	.endr\n"
+	"	jmp 5f\n"
+	"7:\n"
+	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	"	vmovdqu64 %zmm\\i, 144+64*\\i(%rdi)\n"
+	"	.endr\n"
+	"	.irp i,0,1,2,3,4,5,6,7\n"
+	"	kmovq %k\\i, 2192+8*\\i(%rdi)\n"
 	"	.endr\n"
 	"5:\n"
 	"	vzeroupper\n"
 	"	jmp 6f\n"
 	"4:\n"
 	"	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-	"	movdqu %xmm\\i, 144+32*\\i(%rdi)\n"
+	"	movdqu %xmm\\i, 144+64*\\i(%rdi)\n"
 	"	.endr\n"
 	"6:\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
@@ -339,7 +367,8 @@ void env_init(void)
 	}
 	if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
 		env.avx2 = env.avx && ((b >> 5) & 1);
-		env.avx512vl = ((b >> 16) & 1) && ((b >> 31) & 1) && (xcr0 & 0xe0) == 0xe0;
+		/* F, BW (vmovdqu8/16, kmovq), VL */
+		env.avx512vl = ((b >> 16) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1) && (xcr0 & 0xe0) == 0xe0;
 	}
 	if (frame_bytes + 4 > sizeof frame) {
 		fprintf(stderr, "XSAVE area of %u bytes is larger than the test's frame\n", frame_bytes);
@@ -383,15 +412,60 @@ static void hex(const uint8_t *p, size_t n, char *out)
 		sprintf(out + 2 * i, "%02x", p[n - 1 - i]);
 }
 
+/* A masked EVEX move: one read or write per contiguous run of the
+ * elements the opmask selects (of the vector's elements), in order, at
+ * the vector's address plus the run's offset, nothing else. */
+static bool io_masked(const char *what, const struct insn *in, const struct x86_decoded *x, const struct cpu *c,
+		      uint64_t ea)
+{
+	const struct fake_io *f = &env.fio;
+	unsigned e = x->elem, n = in->width / e;
+	uint64_t sel = c->k[x->mask] & (n < 64 ? (1ull << n) - 1 : ~0ull);
+	char dir = x->op == X86_OP_VSTORE ? 'W' : 'R', log[512];
+	int k = 0;
+	bool ok = true;
+
+	for (unsigned i = 0; i < n;) {
+		if (!((sel >> i) & 1)) {
+			i++;
+			continue;
+		}
+		unsigned j = i;
+		while (j < n && ((sel >> j) & 1))
+			j++;
+		ok &= k < f->n && k < IO_MAX && f->call[k].dir == dir && f->call[k].addr == ea + i * e &&
+		      f->call[k].len == (j - i) * e;
+		k++;
+		i = j;
+	}
+	ok &= f->n == k;
+	io_log(log, sizeof log);
+	CHECK(ok, "%s: io log \"%s\" for opmask %016llx, elements of %u bytes at 0x%llx", what, log,
+	      (unsigned long long)c->k[x->mask], e, (unsigned long long)ea);
+	return ok;
+}
+
 /* The io log must be what the instruction's kind says: one read, one
  * write, or a read and a write, of exactly its width at its address; for
  * string copies whole elements in bounded chunks adding up to the count. */
-static bool io_as_specified(const char *what, const struct insn *in, uint64_t ea, uint64_t count)
+static bool io_as_specified(const char *what, const struct insn *in, uint64_t ea, uint64_t count,
+			    const struct cpu *c)
 {
 	const struct fake_io *f = &env.fio;
 	char log[512];
 	const char *expect = NULL;
+	struct x86_decoded x;
 
+	memcpy(&x, in->arch, sizeof x);
+	if (x.mask) {
+		/* ea is the first selected element's: the vector's own address */
+		uint64_t sel = c->k[x.mask], first = 0;
+		while (first < 64 && !((sel >> first) & 1))
+			first++;
+		if (first * x.elem < in->width)
+			ea -= first * x.elem;
+		return io_masked(what, in, &x, c, ea);
+	}
 	io_log(log, sizeof log);
 	switch (in->kind) {
 	case INSN_LOAD: case INSN_CMP: expect = "R"; break;
@@ -445,7 +519,7 @@ bool differential(const char *what, const uint8_t *insn, const struct insn *in, 
 		return false;
 	uc_extract(&uc, &emu);
 
-	ok &= io_as_specified(what, in, ea, strncmp(in->text, "rep", 3) ? 1 : c->gpr[RCX]);
+	ok &= io_as_specified(what, in, ea, strncmp(in->text, "rep", 3) ? 1 : c->gpr[RCX], c);
 	CHECK((uint64_t)uc.uc_mcontext.gregs[REG_RIP] == (uint64_t)env.code + in->len,
 	      "%s: rip advanced by %lld, length %u", what,
 	      uc.uc_mcontext.gregs[REG_RIP] - (long long)(uint64_t)env.code, in->len);
@@ -466,27 +540,25 @@ bool differential(const char *what, const uint8_t *insn, const struct insn *in, 
 		      (unsigned long long)emu.rflags, (unsigned long long)nat.rflags, (unsigned long long)c->rflags);
 	}
 	int nvec = env.avx512vl ? 32 : 16;
-	size_t vlen = env.avx ? 32 : 16;
+	size_t vlen = env.avx512vl ? 64 : env.avx ? 32 : 16;
 	for (int i = 0; i < nvec; i++) {
 		if (memcmp(emu.vec[i], nat.vec[i], vlen)) {
-			char a[70], b[70], w[70];
+			char a[130], b[130], w[130];
 			hex(emu.vec[i], vlen, a);
 			hex(nat.vec[i], vlen, b);
 			hex(c->vec[i], vlen, w);
 			ok = false;
-			CHECK(0, "%s: ymm%d\n  emulated %s\n  native   %s\n  was      %s", what, i, a, b, w);
+			CHECK(0, "%s: %cmm%d\n  emulated %s\n  native   %s\n  was      %s", what,
+			      vlen == 64 ? 'z' : vlen == 32 ? 'y' : 'x', i, a, b, w);
 		}
 	}
-	if (frame_bytes && (xcr0 & 0x40)) {
-		const uint8_t *f = (const uint8_t *)uc.uc_mcontext.fpregs;
-		uint64_t bv;
-		memcpy(&bv, f + X86_XSAVE_HDR_OFFSET, 8);
-		bool clean = true;
-		uint32_t off = xcomp_offset(6);
-		for (uint32_t i = 0; (bv & 0x40) && i < 512; i++)
-			clean &= f[off + i] == 0;
-		CHECK(clean, "%s: zmm0..15 bits 511..256 changed", what);
-		ok &= clean;
+	/* the opmask registers are never written, only read */
+	for (int i = 0; env.avx512vl && i < 8; i++) {
+		if (emu.k[i] != nat.k[i] || emu.k[i] != c->k[i]) {
+			ok = false;
+			CHECK(0, "%s: k%d emulated %016llx native %016llx (was %016llx)", what, i,
+			      (unsigned long long)emu.k[i], (unsigned long long)nat.k[i], (unsigned long long)c->k[i]);
+		}
 	}
 	if (memcmp(env.shadow, dev_native, DEV_SIZE)) {
 		size_t i = 0;

@@ -24,8 +24,12 @@ struct cpu {
 	uint64_t gpr[16];	/* 0 */
 	uint64_t rflags;	/* 128 */
 	uint64_t pad;
-	uint8_t vec[32][32];	/* 144: ymm0..31 */
+	uint8_t vec[32][64];	/* 144: zmm0..31 */
+	uint64_t k[8];		/* 2192: k0..k7 */
 };
+
+_Static_assert(offsetof(struct cpu, vec) == 144 && offsetof(struct cpu, k) == 2192,
+	       "the native runner's asm knows these offsets");
 
 /* One io call. */
 struct io_call {
@@ -57,7 +61,8 @@ struct env {
 	uint8_t *mem;
 	uint8_t *shadow;
 	struct fake_io fio;
-	bool avx, avx2, avx512vl, movbe, sse41;
+	bool avx, avx2, movbe, sse41;
+	bool avx512vl;		/* AVX512F, VL and BW, and the OS saves their state */
 };
 
 extern struct env env;

@@ -21,12 +21,12 @@
 	X(cmpxchg16b, "cmpxchg16b (%rdi)", MMIO_E_ATOMIC) \
 	X(xadd, "xadd %eax, (%rdi)", MMIO_E_ATOMIC) \
 	X(lock_bts, "lock btsl $3, (%rdi)", MMIO_E_ATOMIC) \
+	X(lock_btr_reg, "lock btrq %rax, (%rdi)", MMIO_E_ATOMIC) \
+	X(lock_btc_imm16, "lock btcw $3, (%rdi)", MMIO_E_ATOMIC) \
 	X(push_mem, "pushq (%rdi)", MMIO_E_UNSUPPORTED) \
 	X(pop_mem, "popq (%rdi)", MMIO_E_UNSUPPORTED) \
 	X(call_mem, "call *(%rdi)", MMIO_E_UNSUPPORTED) \
 	X(jmp_mem, "jmp *(%rdi)", MMIO_E_UNSUPPORTED) \
-	X(bt_imm, "btl $3, (%rdi)", MMIO_E_UNSUPPORTED) \
-	X(bts_reg, "btsl %eax, (%rdi)", MMIO_E_UNSUPPORTED) \
 	X(mul_mem, "mull (%rdi)", MMIO_E_UNSUPPORTED) \
 	X(imul_one_operand, "imull (%rdi)", MMIO_E_UNSUPPORTED) \
 	X(div_mem, "divl (%rdi)", MMIO_E_UNSUPPORTED) \
@@ -44,16 +44,19 @@
 	X(mov_segment_store, "movw %ds, (%rdi)", MMIO_E_UNSUPPORTED) \
 	X(mov_segment_load, "movw (%rdi), %es", MMIO_E_UNSUPPORTED) \
 	X(addps, "addps (%rdi), %xmm0", MMIO_E_UNSUPPORTED) \
-	X(pcmpeqb, "pcmpeqb (%rdi), %xmm0", MMIO_E_UNSUPPORTED) \
-	X(vpcmpeqb, "vpcmpeqb (%rdi), %ymm1, %ymm0", MMIO_E_UNSUPPORTED) \
+	X(pcmpgtb, "pcmpgtb (%rdi), %xmm0", MMIO_E_UNSUPPORTED) \
+	X(vpcmpgtb, "vpcmpgtb (%rdi), %ymm1, %ymm0", MMIO_E_UNSUPPORTED) \
+	X(vpminud, "vpminud (%rdi), %ymm1, %ymm0", MMIO_E_UNSUPPORTED) \
+	X(pxor_mmx, "pxor (%rdi), %mm0", MMIO_E_UNSUPPORTED) \
+	X(vpbroadcastd, "vpbroadcastd (%rdi), %zmm0", MMIO_E_UNSUPPORTED) \
 	X(cvtsi2sd, "cvtsi2sdl (%rdi), %xmm0", MMIO_E_UNSUPPORTED) \
 	X(vbroadcastss, "vbroadcastss (%rdi), %ymm0", MMIO_E_UNSUPPORTED) \
 	X(movq_mmx, "movq (%rdi), %mm0", MMIO_E_UNSUPPORTED) \
 	X(movd_mmx_store, "movd %mm1, (%rdi)", MMIO_E_UNSUPPORTED) \
-	X(zmm_load, "vmovdqu64 (%rdi), %zmm0", MMIO_E_UNSUPPORTED) \
-	X(zmm_store, "vmovups %zmm3, (%rdi)", MMIO_E_UNSUPPORTED) \
-	X(masked_load, "vmovdqu64 (%rdi), %ymm1{%k1}", MMIO_E_UNSUPPORTED) \
-	X(masked_store, "vmovdqu32 %ymm1, (%rdi){%k2}", MMIO_E_UNSUPPORTED) \
+	X(broadcast_xor, "vpxord (%rdi){1to16}, %zmm1, %zmm2", MMIO_E_UNSUPPORTED) \
+	X(broadcast_and, "vpandq (%rdi){1to8}, %zmm1, %zmm2", MMIO_E_UNSUPPORTED) \
+	X(masked_xor, "vpxord (%rdi), %zmm1, %zmm2{%k1}", MMIO_E_UNSUPPORTED) \
+	X(masked_vmovsd_store, "vmovsd %xmm1, (%rdi){%k1}", MMIO_E_UNSUPPORTED) \
 	X(vmovlps_load_3op, "vmovlps (%rdi), %xmm1, %xmm2", MMIO_E_UNSUPPORTED) \
 	X(gather, "vpgatherdd %ymm2, (%rdi,%ymm1,4), %ymm0", MMIO_E_UNSUPPORTED) \
 	X(fxsave, "fxsave (%rdi)", MMIO_E_UNSUPPORTED) \
@@ -150,6 +153,10 @@ static const uint8_t VMOVDQU_LD128[] = { 0xc5, 0xfa, 0x6f, 0x1f };	/* vmovdqu (%
 static const uint8_t MOVDQU_LD[] = { 0xf3, 0x0f, 0x6f, 0x1f };	/* movdqu (%rdi), %xmm3 */
 static const uint8_t MOVD_LD[] = { 0x66, 0x0f, 0x6e, 0x1f };	/* movd (%rdi), %xmm3 */
 static const uint8_t EVEX_LD_YMM17[] = { 0x62, 0xe1, 0xfe, 0x28, 0x6f, 0x0f };	/* vmovdqu64 (%rdi), %ymm17 */
+static const uint8_t EVEX_LD_ZMM3[] = { 0x62, 0xf1, 0xfe, 0x48, 0x6f, 0x1f };	/* vmovdqu64 (%rdi), %zmm3 */
+static const uint8_t MASKED_ST8[] = { 0x62, 0xf1, 0x7f, 0x49, 0x7f, 0x1f };	/* vmovdqu8 %zmm3, (%rdi){%k1} */
+static const uint8_t MASKED_LD8Z[] = { 0x62, 0xf1, 0x7f, 0xc9, 0x6f, 0x1f };	/* vmovdqu8 (%rdi), %zmm3{%k1}{z} */
+static const uint8_t BTS_REG[] = { 0x48, 0x0f, 0xab, 0x07 };			/* bts %rax, (%rdi) */
 
 static void decode_ok(const char *what, const uint8_t *b, size_t n, struct insn *in)
 {
@@ -158,6 +165,23 @@ static void decode_ok(const char *what, const uint8_t *b, size_t n, struct insn 
 		fprintf(stderr, "%s: cannot decode (%d %d)\n", what, rc, in->refuse);
 		exit(1);
 	}
+}
+
+/* The fail_call-th io call fails: the error comes back after exactly that
+ * many calls, registers and FPU area unchanged. */
+static void emulate_fails_at(const char *what, const struct insn *in, ucontext_t *uc, int call)
+{
+	ucontext_t before = *uc;
+	static uint8_t fp_before[16384];
+	memcpy(fp_before, frame_area(), sizeof fp_before);
+	fio_reset();
+	env.fio.fail_call = call;
+	int rc = arch_emulate(in, uc, &env.fio.io);
+	CHECK(rc == MMIO_E_DEVICE && env.fio.n == call, "%s: %s after %d calls", what, err_text(rc), env.fio.n);
+	CHECK(!memcmp(&before.uc_mcontext.gregs, &uc->uc_mcontext.gregs, sizeof before.uc_mcontext.gregs),
+	      "%s: registers changed", what);
+	CHECK(!memcmp(fp_before, frame_area(), sizeof fp_before), "%s: FPU area changed", what);
+	env.fio.fail_call = 0;
 }
 
 static void test_emulate_failures(void)
@@ -234,6 +258,41 @@ static void test_emulate_failures(void)
 		CHECK(!memcmp(&before.uc_mcontext.gregs, &uc.uc_mcontext.gregs, sizeof before.uc_mcontext.gregs),
 		      "rep past the end: registers changed");
 	}
+	/* a masked store whose second run fails; a masked load whose second
+	 * run fails leaves the register alone */
+	if (env.avx512vl) {
+		cpu_random(&c);
+		c.gpr[RDI] = (uint64_t)env.dev + 64;
+		c.k[1] = 0xf00f;
+		uc_build(&uc, &c, (uint64_t)env.code);
+		decode_ok("masked store", MASKED_ST8, sizeof MASKED_ST8, &in);
+		CHECK(in.kind == INSN_COPY && in.width == 64, "masked store: kind %d width %d", in.kind, in.width);
+		CHECK(arch_data_address(&in, &uc) == (uint64_t)env.dev + 64, "masked store: data address");
+		ucontext_t before = uc;
+		fio_reset();
+		env.fio.fail_call = 2;
+		int rc = arch_emulate(&in, &uc, &env.fio.io);
+		CHECK(rc == MMIO_E_DEVICE && env.fio.n == 2, "failing masked run: %s after %d calls", err_text(rc),
+		      env.fio.n);
+		CHECK(!memcmp(&before.uc_mcontext.gregs, &uc.uc_mcontext.gregs, sizeof before.uc_mcontext.gregs),
+		      "failing masked run: registers changed");
+		env.fio.fail_call = 0;
+		decode_ok("masked load", MASKED_LD8Z, sizeof MASKED_LD8Z, &in);
+		emulate_fails_at("failing masked load run", &in, &uc, 2);
+		/* the first selected element is where the access starts */
+		c.k[1] = 0xff00;
+		uc_build(&uc, &c, (uint64_t)env.code);
+		CHECK(arch_data_address(&in, &uc) == (uint64_t)env.dev + 72, "masked load: data address of element 8");
+	}
+	/* bts: a failing write back leaves the flags alone; bt's bit string address */
+	decode_ok("bts", BTS_REG, sizeof BTS_REG, &in);
+	CHECK(in.kind == INSN_RMW && in.width == 8, "bts: kind %d width %d", in.kind, in.width);
+	cpu_random(&c);
+	c.gpr[RDI] = (uint64_t)env.dev + 64;
+	c.gpr[RAX] = (uint64_t)-1;
+	uc_build(&uc, &c, (uint64_t)env.code);
+	CHECK(arch_data_address(&in, &uc) == (uint64_t)env.dev + 56, "bts -1: the word below");
+	emulate_fails_at("bts with a failing write", &in, &uc, 2);
 }
 
 /* The vector write-back rules, checked in the frame itself. */
@@ -324,7 +383,7 @@ static void test_vector_frame(void)
 		decode_ok("vmovdqu", VMOVDQU_LD128, sizeof VMOVDQU_LD128, &in);
 		emulate_fails("vmovdqu xmm without YMM state", &in, &uc, MMIO_E_UNSUPPORTED, 0);
 	}
-	/* a frame without the AVX-512 components: ymm17 refused */
+	/* a frame without the AVX-512 components: ymm17, zmm3 and masks refused */
 	uc_build(&uc, &c, (uint64_t)env.code);
 	{
 		uint64_t features = frame_features() & 7;
@@ -332,6 +391,28 @@ static void test_vector_frame(void)
 		struct insn in;
 		decode_ok("vmovdqu64", EVEX_LD_YMM17, sizeof EVEX_LD_YMM17, &in);
 		emulate_fails("ymm17 without AVX-512 state", &in, &uc, MMIO_E_UNSUPPORTED, 0);
+		decode_ok("vmovdqu64 zmm", EVEX_LD_ZMM3, sizeof EVEX_LD_ZMM3, &in);
+		emulate_fails("zmm3 without AVX-512 state", &in, &uc, MMIO_E_UNSUPPORTED, 0);
+		decode_ok("masked store", MASKED_ST8, sizeof MASKED_ST8, &in);
+		emulate_fails("masked store without opmask state", &in, &uc, MMIO_E_UNSUPPORTED, 0);
+	}
+	if (zmm) {
+		/* zmm3 load: ZMM_Hi256 written; opmask component in its initial
+		 * state: k1 reads as 0, a masked store writes nothing, a masked
+		 * zeroing load reads nothing and zeroes the register */
+		uc_build(&uc, &c, (uint64_t)env.code);
+		memset(env.shadow + 64, 0x5a, 64);
+		run_on("vmovdqu64 zmm", EVEX_LD_ZMM3, sizeof EVEX_LD_ZMM3, &uc);
+		CHECK(filled(xmm_slot(3), 0x5a, 16) && filled(ymm_hi(3), 0x5a, 16) && filled(zmm_hi(3), 0x5a, 32),
+		      "vmovdqu64 zmm3: all 64 bytes in the frame");
+		*bv() &= ~0x20ull;
+		memset(frame_area() + xcomp_offset(5), 0xff, 64);
+		run_on("masked store, k1 initial", MASKED_ST8, sizeof MASKED_ST8, &uc);
+		CHECK(env.fio.n == 0, "masked store with k1 in its initial state: %d io calls", env.fio.n);
+		run_on("masked load, k1 initial", MASKED_LD8Z, sizeof MASKED_LD8Z, &uc);
+		CHECK(env.fio.n == 0 && filled(xmm_slot(3), 0, 16) && filled(ymm_hi(3), 0, 16) && filled(zmm_hi(3), 0, 32),
+		      "masked zeroing load with k1 in its initial state: %d io calls, zmm3 zeroed", env.fio.n);
+		CHECK(!(*bv() & 0x20), "the opmask component stays in its initial state");
 	}
 	/* no FPU area at all */
 	uc_build(&uc, &c, (uint64_t)env.code);

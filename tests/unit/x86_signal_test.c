@@ -2,7 +2,7 @@
  * handler decodes and emulates them against a fake device, and the program
  * continues. This checks what the other tests can only assume: the
  * kernel's signal frame (RFLAGS, the fxsave area, the XSAVE header and the
- * YMM, ZMM_Hi256 and Hi16_ZMM components) is where the emulator reads and
+ * YMM, opmask, ZMM_Hi256 and Hi16_ZMM components) is where the emulator reads and
  * writes it, and the kernel restores what it wrote. */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@ uint64_t sig_load32(void *dev);
 int sig_cmp5(void *dev);
 void sig_ymm(void *dev, uint8_t out[96]);
 void sig_zmm(void *dev, uint8_t out[192], const uint8_t src[32]);
+void sig_mask(void *dev, uint8_t out[128]);
 
 __asm__(
 	".text\n"
@@ -50,6 +51,18 @@ __asm__(
 	"	vmovdqu64 %zmm17, 64(%rsi)\n"
 	"	vmovdqu64 (%rdx), %ymm18\n"
 	"	vmovdqu64 %ymm18, 192(%rdi)\n"		/* store from ymm18 */
+	"	vzeroupper\n"
+	"	ret\n"
+	".globl sig_mask\n.hidden sig_mask\nsig_mask:\n"
+	"	movl $7, %eax\n"
+	"	kmovq %rax, %k1\n"
+	"	vpternlogd $0xff, %zmm6, %zmm6, %zmm6\n"
+	"	vpternlogd $0xff, %zmm20, %zmm20, %zmm20\n"
+	"	vmovdqu8 %zmm6, 65(%rdi){%k1}\n"	/* k1 from the opmask component: 3 bytes */
+	"	vmovdqu8 256(%rdi), %zmm20{%k1}{z}\n"	/* 3 bytes, the rest zeroed */
+	"	vmovdqu64 %zmm20, (%rsi)\n"
+	"	vmovdqu64 320(%rdi), %zmm6\n"		/* all 64 bytes through three components */
+	"	vmovdqu64 %zmm6, 64(%rsi)\n"
 	"	vzeroupper\n"
 	"	ret\n");
 
@@ -133,6 +146,18 @@ int main(void)
 		CHECK(!memcmp(out + 64, env.shadow + 64, 32) && filled(out + 96, 0, 32),
 		      "vmovdqu64 ymm17: loaded through Hi16_ZMM, upper zeroed");
 		CHECK(!memcmp(env.shadow + 192, src, 32), "vmovdqu64 ymm18 store: device got the register");
+		expect += 3;
+
+		uint8_t m[128];
+		for (int i = 0; i < 128; i++)
+			env.shadow[256 + i] = (uint8_t)(0x10 + i);
+		memset(env.shadow + 64, 0x11, 8);
+		sig_mask(guard, m);
+		CHECK(env.shadow[64] == 0x11 && filled(env.shadow + 65, 0xff, 3) && filled(env.shadow + 68, 0x11, 4),
+		      "vmovdqu8 {k1} store: exactly the 3 selected bytes written");
+		CHECK(!memcmp(m, env.shadow + 256, 3) && filled(m + 3, 0, 61),
+		      "vmovdqu8 {k1}{z} load: 3 bytes loaded, the rest of zmm20 zeroed");
+		CHECK(!memcmp(m + 64, env.shadow + 320, 64), "vmovdqu64 zmm6: all 64 bytes");
 		expect += 3;
 	}
 	CHECK(handled == expect && bad == 0, "%d faults emulated, %d failed, expected %d", handled, bad, expect);

@@ -11,122 +11,174 @@
 
 /* The instruction table: every id the emulator knows, and the atomics it
  * refuses by name. Any other id with a memory operand is refused as
- * unsupported (push/pop/call/jmp mem, bt*, mul/div, x87, prefetch, lea,
- * lods/scas/cmps, SSE arithmetic, gathers ...). */
+ * unsupported (push/pop/call/jmp mem, mul/div, x87, prefetch, lea,
+ * lods/scas/cmps, SSE arithmetic, gathers, broadcasts ...). */
 static const struct x86_row rows[] = {
-	{ X86_INS_XCHG,       X86_C_ATOMIC, 0, 0, 0 },
-	{ X86_INS_CMPXCHG,    X86_C_ATOMIC, 0, 0, 0 },
-	{ X86_INS_CMPXCHG8B,  X86_C_ATOMIC, 0, 0, 0 },
-	{ X86_INS_CMPXCHG16B, X86_C_ATOMIC, 0, 0, 0 },
-	{ X86_INS_XADD,       X86_C_ATOMIC, 0, 0, 0 },
+	{ X86_INS_XCHG,       X86_C_ATOMIC, 0, 0, 0, 0 },
+	{ X86_INS_CMPXCHG,    X86_C_ATOMIC, 0, 0, 0, 0 },
+	{ X86_INS_CMPXCHG8B,  X86_C_ATOMIC, 0, 0, 0, 0 },
+	{ X86_INS_CMPXCHG16B, X86_C_ATOMIC, 0, 0, 0, 0 },
+	{ X86_INS_XADD,       X86_C_ATOMIC, 0, 0, 0, 0 },
 
-	{ X86_INS_MOV,    X86_C_MOV, X86_EXT_NONE, 0, 0 },
-	{ X86_INS_MOVABS, X86_C_MOV, X86_EXT_NONE, 0, 0 },
-	{ X86_INS_MOVNTI, X86_C_MOV, X86_EXT_NONE, 0, 0 },
-	{ X86_INS_MOVZX,  X86_C_MOV, X86_EXT_ZERO, 0, 0 },
-	{ X86_INS_MOVSX,  X86_C_MOV, X86_EXT_SIGN, 0, 0 },
-	{ X86_INS_MOVSXD, X86_C_MOV, X86_EXT_SIGN, 0, 0 },
-	{ X86_INS_MOVBE,  X86_C_MOV, X86_EXT_SWAP, 0, 0 },
+	{ X86_INS_MOV,    X86_C_MOV, X86_EXT_NONE, 0, 0, 0 },
+	{ X86_INS_MOVABS, X86_C_MOV, X86_EXT_NONE, 0, 0, 0 },
+	{ X86_INS_MOVNTI, X86_C_MOV, X86_EXT_NONE, 0, 0, 0 },
+	{ X86_INS_MOVZX,  X86_C_MOV, X86_EXT_ZERO, 0, 0, 0 },
+	{ X86_INS_MOVSX,  X86_C_MOV, X86_EXT_SIGN, 0, 0, 0 },
+	{ X86_INS_MOVSXD, X86_C_MOV, X86_EXT_SIGN, 0, 0, 0 },
+	{ X86_INS_MOVBE,  X86_C_MOV, X86_EXT_SWAP, 0, 0, 0 },
 
-	{ X86_INS_ADD, X86_C_ALU, X86_ALU_ADD, 0, 0 },
-	{ X86_INS_OR,  X86_C_ALU, X86_ALU_OR,  0, 0 },
-	{ X86_INS_ADC, X86_C_ALU, X86_ALU_ADC, 0, 0 },
-	{ X86_INS_SBB, X86_C_ALU, X86_ALU_SBB, 0, 0 },
-	{ X86_INS_AND, X86_C_ALU, X86_ALU_AND, 0, 0 },
-	{ X86_INS_SUB, X86_C_ALU, X86_ALU_SUB, 0, 0 },
-	{ X86_INS_XOR, X86_C_ALU, X86_ALU_XOR, 0, 0 },
+	{ X86_INS_ADD, X86_C_ALU, X86_ALU_ADD, 0, 0, 0 },
+	{ X86_INS_OR,  X86_C_ALU, X86_ALU_OR,  0, 0, 0 },
+	{ X86_INS_ADC, X86_C_ALU, X86_ALU_ADC, 0, 0, 0 },
+	{ X86_INS_SBB, X86_C_ALU, X86_ALU_SBB, 0, 0, 0 },
+	{ X86_INS_AND, X86_C_ALU, X86_ALU_AND, 0, 0, 0 },
+	{ X86_INS_SUB, X86_C_ALU, X86_ALU_SUB, 0, 0, 0 },
+	{ X86_INS_XOR, X86_C_ALU, X86_ALU_XOR, 0, 0, 0 },
 
-	{ X86_INS_INC, X86_C_UNARY, X86_ALU_INC, 0, 0 },
-	{ X86_INS_DEC, X86_C_UNARY, X86_ALU_DEC, 0, 0 },
-	{ X86_INS_NOT, X86_C_UNARY, X86_ALU_NOT, 0, 0 },
-	{ X86_INS_NEG, X86_C_UNARY, X86_ALU_NEG, 0, 0 },
+	{ X86_INS_INC, X86_C_UNARY, X86_ALU_INC, 0, 0, 0 },
+	{ X86_INS_DEC, X86_C_UNARY, X86_ALU_DEC, 0, 0, 0 },
+	{ X86_INS_NOT, X86_C_UNARY, X86_ALU_NOT, 0, 0, 0 },
+	{ X86_INS_NEG, X86_C_UNARY, X86_ALU_NEG, 0, 0, 0 },
 
-	{ X86_INS_SHL, X86_C_SHIFT, X86_ALU_SHL, 0, 0 },
-	{ X86_INS_SAL, X86_C_SHIFT, X86_ALU_SHL, 0, 0 },
-	{ X86_INS_SHR, X86_C_SHIFT, X86_ALU_SHR, 0, 0 },
-	{ X86_INS_SAR, X86_C_SHIFT, X86_ALU_SAR, 0, 0 },
-	{ X86_INS_ROL, X86_C_SHIFT, X86_ALU_ROL, 0, 0 },
-	{ X86_INS_ROR, X86_C_SHIFT, X86_ALU_ROR, 0, 0 },
-	{ X86_INS_RCL, X86_C_SHIFT, X86_ALU_RCL, 0, 0 },
-	{ X86_INS_RCR, X86_C_SHIFT, X86_ALU_RCR, 0, 0 },
+	{ X86_INS_SHL, X86_C_SHIFT, X86_ALU_SHL, 0, 0, 0 },
+	{ X86_INS_SAL, X86_C_SHIFT, X86_ALU_SHL, 0, 0, 0 },
+	{ X86_INS_SHR, X86_C_SHIFT, X86_ALU_SHR, 0, 0, 0 },
+	{ X86_INS_SAR, X86_C_SHIFT, X86_ALU_SAR, 0, 0, 0 },
+	{ X86_INS_ROL, X86_C_SHIFT, X86_ALU_ROL, 0, 0, 0 },
+	{ X86_INS_ROR, X86_C_SHIFT, X86_ALU_ROR, 0, 0, 0 },
+	{ X86_INS_RCL, X86_C_SHIFT, X86_ALU_RCL, 0, 0, 0 },
+	{ X86_INS_RCR, X86_C_SHIFT, X86_ALU_RCR, 0, 0, 0 },
 
-	{ X86_INS_CMP,  X86_C_CMP, X86_ALU_CMP,  0, 0 },
-	{ X86_INS_TEST, X86_C_CMP, X86_ALU_TEST, 0, 0 },
+	{ X86_INS_CMP,  X86_C_CMP, X86_ALU_CMP,  0, 0, 0 },
+	{ X86_INS_TEST, X86_C_CMP, X86_ALU_TEST, 0, 0, 0 },
 
-	{ X86_INS_IMUL, X86_C_IMUL, X86_ALU_IMUL, 0, 0 },
+	{ X86_INS_IMUL, X86_C_IMUL, X86_ALU_IMUL, 0, 0, 0 },
 
-	{ X86_INS_CMOVO,  X86_C_CMOV, 0, 0, 0 },  { X86_INS_CMOVNO, X86_C_CMOV, 1, 0, 0 },
-	{ X86_INS_CMOVB,  X86_C_CMOV, 2, 0, 0 },  { X86_INS_CMOVAE, X86_C_CMOV, 3, 0, 0 },
-	{ X86_INS_CMOVE,  X86_C_CMOV, 4, 0, 0 },  { X86_INS_CMOVNE, X86_C_CMOV, 5, 0, 0 },
-	{ X86_INS_CMOVBE, X86_C_CMOV, 6, 0, 0 },  { X86_INS_CMOVA,  X86_C_CMOV, 7, 0, 0 },
-	{ X86_INS_CMOVS,  X86_C_CMOV, 8, 0, 0 },  { X86_INS_CMOVNS, X86_C_CMOV, 9, 0, 0 },
-	{ X86_INS_CMOVP,  X86_C_CMOV, 10, 0, 0 }, { X86_INS_CMOVNP, X86_C_CMOV, 11, 0, 0 },
-	{ X86_INS_CMOVL,  X86_C_CMOV, 12, 0, 0 }, { X86_INS_CMOVGE, X86_C_CMOV, 13, 0, 0 },
-	{ X86_INS_CMOVLE, X86_C_CMOV, 14, 0, 0 }, { X86_INS_CMOVG,  X86_C_CMOV, 15, 0, 0 },
+	{ X86_INS_CMOVO,  X86_C_CMOV, 0, 0, 0, 0 },  { X86_INS_CMOVNO, X86_C_CMOV, 1, 0, 0, 0 },
+	{ X86_INS_CMOVB,  X86_C_CMOV, 2, 0, 0, 0 },  { X86_INS_CMOVAE, X86_C_CMOV, 3, 0, 0, 0 },
+	{ X86_INS_CMOVE,  X86_C_CMOV, 4, 0, 0, 0 },  { X86_INS_CMOVNE, X86_C_CMOV, 5, 0, 0, 0 },
+	{ X86_INS_CMOVBE, X86_C_CMOV, 6, 0, 0, 0 },  { X86_INS_CMOVA,  X86_C_CMOV, 7, 0, 0, 0 },
+	{ X86_INS_CMOVS,  X86_C_CMOV, 8, 0, 0, 0 },  { X86_INS_CMOVNS, X86_C_CMOV, 9, 0, 0, 0 },
+	{ X86_INS_CMOVP,  X86_C_CMOV, 10, 0, 0, 0 }, { X86_INS_CMOVNP, X86_C_CMOV, 11, 0, 0, 0 },
+	{ X86_INS_CMOVL,  X86_C_CMOV, 12, 0, 0, 0 }, { X86_INS_CMOVGE, X86_C_CMOV, 13, 0, 0, 0 },
+	{ X86_INS_CMOVLE, X86_C_CMOV, 14, 0, 0, 0 }, { X86_INS_CMOVG,  X86_C_CMOV, 15, 0, 0, 0 },
 
-	{ X86_INS_SETO,  X86_C_SETCC, 0, 0, 0 },  { X86_INS_SETNO, X86_C_SETCC, 1, 0, 0 },
-	{ X86_INS_SETB,  X86_C_SETCC, 2, 0, 0 },  { X86_INS_SETAE, X86_C_SETCC, 3, 0, 0 },
-	{ X86_INS_SETE,  X86_C_SETCC, 4, 0, 0 },  { X86_INS_SETNE, X86_C_SETCC, 5, 0, 0 },
-	{ X86_INS_SETBE, X86_C_SETCC, 6, 0, 0 },  { X86_INS_SETA,  X86_C_SETCC, 7, 0, 0 },
-	{ X86_INS_SETS,  X86_C_SETCC, 8, 0, 0 },  { X86_INS_SETNS, X86_C_SETCC, 9, 0, 0 },
-	{ X86_INS_SETP,  X86_C_SETCC, 10, 0, 0 }, { X86_INS_SETNP, X86_C_SETCC, 11, 0, 0 },
-	{ X86_INS_SETL,  X86_C_SETCC, 12, 0, 0 }, { X86_INS_SETGE, X86_C_SETCC, 13, 0, 0 },
-	{ X86_INS_SETLE, X86_C_SETCC, 14, 0, 0 }, { X86_INS_SETG,  X86_C_SETCC, 15, 0, 0 },
+	{ X86_INS_SETO,  X86_C_SETCC, 0, 0, 0, 0 },  { X86_INS_SETNO, X86_C_SETCC, 1, 0, 0, 0 },
+	{ X86_INS_SETB,  X86_C_SETCC, 2, 0, 0, 0 },  { X86_INS_SETAE, X86_C_SETCC, 3, 0, 0, 0 },
+	{ X86_INS_SETE,  X86_C_SETCC, 4, 0, 0, 0 },  { X86_INS_SETNE, X86_C_SETCC, 5, 0, 0, 0 },
+	{ X86_INS_SETBE, X86_C_SETCC, 6, 0, 0, 0 },  { X86_INS_SETA,  X86_C_SETCC, 7, 0, 0, 0 },
+	{ X86_INS_SETS,  X86_C_SETCC, 8, 0, 0, 0 },  { X86_INS_SETNS, X86_C_SETCC, 9, 0, 0, 0 },
+	{ X86_INS_SETP,  X86_C_SETCC, 10, 0, 0, 0 }, { X86_INS_SETNP, X86_C_SETCC, 11, 0, 0, 0 },
+	{ X86_INS_SETL,  X86_C_SETCC, 12, 0, 0, 0 }, { X86_INS_SETGE, X86_C_SETCC, 13, 0, 0, 0 },
+	{ X86_INS_SETLE, X86_C_SETCC, 14, 0, 0, 0 }, { X86_INS_SETG,  X86_C_SETCC, 15, 0, 0, 0 },
 
 	/* legacy SSE: a write keeps the ymm/zmm bits above the xmm */
-	{ X86_INS_MOVD,    X86_C_VEC, X86_VEC_LOW_ZERO, 0, 4 },
-	{ X86_INS_MOVQ,    X86_C_VEC, X86_VEC_LOW_ZERO, 0, 8 },
-	{ X86_INS_MOVSS,   X86_C_VEC, X86_VEC_LOW_ZERO, 0, 4 },
-	{ X86_INS_MOVDQU,  X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVDQA,  X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVUPS,  X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVAPS,  X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVUPD,  X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVAPD,  X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVNTDQ, X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVNTPS, X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVNTPD, X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVNTDQA, X86_C_VEC, X86_VEC_FULL, 0, 0 },
-	{ X86_INS_MOVLPS,  X86_C_VEC, X86_VEC_LOW_MERGE, 0, 8 },
-	{ X86_INS_MOVLPD,  X86_C_VEC, X86_VEC_LOW_MERGE, 0, 8 },
-	{ X86_INS_MOVHPS,  X86_C_VEC, X86_VEC_HIGH_MERGE, 0, 8 },
-	{ X86_INS_MOVHPD,  X86_C_VEC, X86_VEC_HIGH_MERGE, 0, 8 },
+	{ X86_INS_MOVD,    X86_C_VEC, X86_VEC_LOW_ZERO, 0, 4, 0 },
+	{ X86_INS_MOVQ,    X86_C_VEC, X86_VEC_LOW_ZERO, 0, 8, 0 },
+	{ X86_INS_MOVSS,   X86_C_VEC, X86_VEC_LOW_ZERO, 0, 4, 0 },
+	{ X86_INS_MOVDQU,  X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVDQA,  X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVUPS,  X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVAPS,  X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVUPD,  X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVAPD,  X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVNTDQ, X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVNTPS, X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVNTPD, X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVNTDQA, X86_C_VEC, X86_VEC_FULL, 0, 0, 0 },
+	{ X86_INS_MOVLPS,  X86_C_VEC, X86_VEC_LOW_MERGE, 0, 8, 0 },
+	{ X86_INS_MOVLPD,  X86_C_VEC, X86_VEC_LOW_MERGE, 0, 8, 0 },
+	{ X86_INS_MOVHPS,  X86_C_VEC, X86_VEC_HIGH_MERGE, 0, 8, 0 },
+	{ X86_INS_MOVHPD,  X86_C_VEC, X86_VEC_HIGH_MERGE, 0, 8, 0 },
 
 	/* VEX and EVEX: a write zeroes the register above what it writes */
-	{ X86_INS_VMOVD,     X86_C_VEC, X86_VEC_LOW_ZERO, 1, 4 },
-	{ X86_INS_VMOVQ,     X86_C_VEC, X86_VEC_LOW_ZERO, 1, 8 },
-	{ X86_INS_VMOVSS,    X86_C_VEC, X86_VEC_LOW_ZERO, 1, 4 },
-	{ X86_INS_VMOVSD,    X86_C_VEC, X86_VEC_LOW_ZERO, 1, 8 },
-	{ X86_INS_VMOVDQU,   X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQA,   X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQU8,  X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQU16, X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQU32, X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQU64, X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQA32, X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVDQA64, X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVUPS,   X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVAPS,   X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVUPD,   X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVAPD,   X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVNTDQ,  X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVNTPS,  X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVNTPD,  X86_C_VEC, X86_VEC_FULL, 1, 0 },
-	{ X86_INS_VMOVNTDQA, X86_C_VEC, X86_VEC_FULL, 1, 0 },
+	{ X86_INS_VMOVD,     X86_C_VEC, X86_VEC_LOW_ZERO, 1, 4, 0 },
+	{ X86_INS_VMOVQ,     X86_C_VEC, X86_VEC_LOW_ZERO, 1, 8, 0 },
+	{ X86_INS_VMOVSS,    X86_C_VEC, X86_VEC_LOW_ZERO, 1, 4, 0 },
+	{ X86_INS_VMOVSD,    X86_C_VEC, X86_VEC_LOW_ZERO, 1, 8, 0 },
+	{ X86_INS_VMOVDQU,   X86_C_VEC, X86_VEC_FULL, 1, 0, 0 },
+	{ X86_INS_VMOVDQA,   X86_C_VEC, X86_VEC_FULL, 1, 0, 0 },
+	/* EVEX forms may take an opmask: its bits select elements of this size */
+	{ X86_INS_VMOVDQU8,  X86_C_VEC, X86_VEC_FULL, 1, 0, 1 },
+	{ X86_INS_VMOVDQU16, X86_C_VEC, X86_VEC_FULL, 1, 0, 2 },
+	{ X86_INS_VMOVDQU32, X86_C_VEC, X86_VEC_FULL, 1, 0, 4 },
+	{ X86_INS_VMOVDQU64, X86_C_VEC, X86_VEC_FULL, 1, 0, 8 },
+	{ X86_INS_VMOVDQA32, X86_C_VEC, X86_VEC_FULL, 1, 0, 4 },
+	{ X86_INS_VMOVDQA64, X86_C_VEC, X86_VEC_FULL, 1, 0, 8 },
+	{ X86_INS_VMOVUPS,   X86_C_VEC, X86_VEC_FULL, 1, 0, 4 },
+	{ X86_INS_VMOVAPS,   X86_C_VEC, X86_VEC_FULL, 1, 0, 4 },
+	{ X86_INS_VMOVUPD,   X86_C_VEC, X86_VEC_FULL, 1, 0, 8 },
+	{ X86_INS_VMOVAPD,   X86_C_VEC, X86_VEC_FULL, 1, 0, 8 },
+	{ X86_INS_VMOVNTDQ,  X86_C_VEC, X86_VEC_FULL, 1, 0, 0 },
+	{ X86_INS_VMOVNTPS,  X86_C_VEC, X86_VEC_FULL, 1, 0, 0 },
+	{ X86_INS_VMOVNTPD,  X86_C_VEC, X86_VEC_FULL, 1, 0, 0 },
+	{ X86_INS_VMOVNTDQA, X86_C_VEC, X86_VEC_FULL, 1, 0, 0 },
 	/* only their two-operand store forms: the loads take a second register */
-	{ X86_INS_VMOVLPS,   X86_C_VEC, X86_VEC_LOW_MERGE, 1, 8 },
-	{ X86_INS_VMOVLPD,   X86_C_VEC, X86_VEC_LOW_MERGE, 1, 8 },
-	{ X86_INS_VMOVHPS,   X86_C_VEC, X86_VEC_HIGH_MERGE, 1, 8 },
-	{ X86_INS_VMOVHPD,   X86_C_VEC, X86_VEC_HIGH_MERGE, 1, 8 },
+	{ X86_INS_VMOVLPS,   X86_C_VEC, X86_VEC_LOW_MERGE, 1, 8, 0 },
+	{ X86_INS_VMOVLPD,   X86_C_VEC, X86_VEC_LOW_MERGE, 1, 8, 0 },
+	{ X86_INS_VMOVHPS,   X86_C_VEC, X86_VEC_HIGH_MERGE, 1, 8, 0 },
+	{ X86_INS_VMOVHPD,   X86_C_VEC, X86_VEC_HIGH_MERGE, 1, 8, 0 },
 
-	{ X86_INS_MOVSB, X86_C_MOVS, 0, 0, 0 },
-	{ X86_INS_MOVSW, X86_C_MOVS, 0, 0, 0 },
-	{ X86_INS_MOVSQ, X86_C_MOVS, 0, 0, 0 },
-	{ X86_INS_MOVSD, X86_C_MOVSD, X86_VEC_LOW_ZERO, 0, 8 },
-	{ X86_INS_STOSB, X86_C_STOS, 0, 0, 0 },
-	{ X86_INS_STOSW, X86_C_STOS, 0, 0, 0 },
-	{ X86_INS_STOSD, X86_C_STOS, 0, 0, 0 },
-	{ X86_INS_STOSQ, X86_C_STOS, 0, 0, 0 },
+	/* vector logic and compares with a memory source (a folded load);
+	 * legacy SSE two-operand forms, VEX and unmasked EVEX three-operand */
+	{ X86_INS_PXOR,    X86_C_VALU, X86_VALU_XOR, 0, 0, 0 },
+	{ X86_INS_XORPS,   X86_C_VALU, X86_VALU_XOR, 0, 0, 0 },
+	{ X86_INS_XORPD,   X86_C_VALU, X86_VALU_XOR, 0, 0, 0 },
+	{ X86_INS_PAND,    X86_C_VALU, X86_VALU_AND, 0, 0, 0 },
+	{ X86_INS_ANDPS,   X86_C_VALU, X86_VALU_AND, 0, 0, 0 },
+	{ X86_INS_ANDPD,   X86_C_VALU, X86_VALU_AND, 0, 0, 0 },
+	{ X86_INS_POR,     X86_C_VALU, X86_VALU_OR, 0, 0, 0 },
+	{ X86_INS_ORPS,    X86_C_VALU, X86_VALU_OR, 0, 0, 0 },
+	{ X86_INS_ORPD,    X86_C_VALU, X86_VALU_OR, 0, 0, 0 },
+	{ X86_INS_PANDN,   X86_C_VALU, X86_VALU_ANDN, 0, 0, 0 },
+	{ X86_INS_ANDNPS,  X86_C_VALU, X86_VALU_ANDN, 0, 0, 0 },
+	{ X86_INS_ANDNPD,  X86_C_VALU, X86_VALU_ANDN, 0, 0, 0 },
+	{ X86_INS_PCMPEQB, X86_C_VALU, X86_VALU_CMPEQ8, 0, 0, 0 },
+	{ X86_INS_PCMPEQW, X86_C_VALU, X86_VALU_CMPEQ16, 0, 0, 0 },
+	{ X86_INS_PCMPEQD, X86_C_VALU, X86_VALU_CMPEQ32, 0, 0, 0 },
+	{ X86_INS_PMINUB,  X86_C_VALU, X86_VALU_MINUB, 0, 0, 0 },
+	{ X86_INS_PMAXUB,  X86_C_VALU, X86_VALU_MAXUB, 0, 0, 0 },
+	{ X86_INS_VPXOR,   X86_C_VALU, X86_VALU_XOR, 1, 0, 0 },
+	{ X86_INS_VPXORD,  X86_C_VALU, X86_VALU_XOR, 1, 0, 0 },
+	{ X86_INS_VPXORQ,  X86_C_VALU, X86_VALU_XOR, 1, 0, 0 },
+	{ X86_INS_VXORPS,  X86_C_VALU, X86_VALU_XOR, 1, 0, 0 },
+	{ X86_INS_VXORPD,  X86_C_VALU, X86_VALU_XOR, 1, 0, 0 },
+	{ X86_INS_VPAND,   X86_C_VALU, X86_VALU_AND, 1, 0, 0 },
+	{ X86_INS_VPANDD,  X86_C_VALU, X86_VALU_AND, 1, 0, 0 },
+	{ X86_INS_VPANDQ,  X86_C_VALU, X86_VALU_AND, 1, 0, 0 },
+	{ X86_INS_VANDPS,  X86_C_VALU, X86_VALU_AND, 1, 0, 0 },
+	{ X86_INS_VANDPD,  X86_C_VALU, X86_VALU_AND, 1, 0, 0 },
+	{ X86_INS_VPOR,    X86_C_VALU, X86_VALU_OR, 1, 0, 0 },
+	{ X86_INS_VPORD,   X86_C_VALU, X86_VALU_OR, 1, 0, 0 },
+	{ X86_INS_VPORQ,   X86_C_VALU, X86_VALU_OR, 1, 0, 0 },
+	{ X86_INS_VORPS,   X86_C_VALU, X86_VALU_OR, 1, 0, 0 },
+	{ X86_INS_VORPD,   X86_C_VALU, X86_VALU_OR, 1, 0, 0 },
+	{ X86_INS_VPANDN,  X86_C_VALU, X86_VALU_ANDN, 1, 0, 0 },
+	{ X86_INS_VPANDND, X86_C_VALU, X86_VALU_ANDN, 1, 0, 0 },
+	{ X86_INS_VPANDNQ, X86_C_VALU, X86_VALU_ANDN, 1, 0, 0 },
+	{ X86_INS_VANDNPS, X86_C_VALU, X86_VALU_ANDN, 1, 0, 0 },
+	{ X86_INS_VANDNPD, X86_C_VALU, X86_VALU_ANDN, 1, 0, 0 },
+	/* the EVEX compares write an opmask register: refused by the operand check */
+	{ X86_INS_VPCMPEQB, X86_C_VALU, X86_VALU_CMPEQ8, 1, 0, 0 },
+	{ X86_INS_VPCMPEQW, X86_C_VALU, X86_VALU_CMPEQ16, 1, 0, 0 },
+	{ X86_INS_VPCMPEQD, X86_C_VALU, X86_VALU_CMPEQ32, 1, 0, 0 },
+	{ X86_INS_VPMINUB,  X86_C_VALU, X86_VALU_MINUB, 1, 0, 0 },
+	{ X86_INS_VPMAXUB,  X86_C_VALU, X86_VALU_MAXUB, 1, 0, 0 },
+
+	{ X86_INS_BT,  X86_C_BT, X86_ALU_BT, 0, 0, 0 },
+	{ X86_INS_BTS, X86_C_BT, X86_ALU_BTS, 0, 0, 0 },
+	{ X86_INS_BTR, X86_C_BT, X86_ALU_BTR, 0, 0, 0 },
+	{ X86_INS_BTC, X86_C_BT, X86_ALU_BTC, 0, 0, 0 },
+
+	{ X86_INS_MOVSB, X86_C_MOVS, 0, 0, 0, 0 },
+	{ X86_INS_MOVSW, X86_C_MOVS, 0, 0, 0, 0 },
+	{ X86_INS_MOVSQ, X86_C_MOVS, 0, 0, 0, 0 },
+	{ X86_INS_MOVSD, X86_C_MOVSD, X86_VEC_LOW_ZERO, 0, 8, 0 },
+	{ X86_INS_STOSB, X86_C_STOS, 0, 0, 0, 0 },
+	{ X86_INS_STOSW, X86_C_STOS, 0, 0, 0, 0 },
+	{ X86_INS_STOSD, X86_C_STOS, 0, 0, 0, 0 },
+	{ X86_INS_STOSQ, X86_C_STOS, 0, 0, 0, 0 },
 };
 
 const struct x86_row *x86_row_find(unsigned id)
@@ -173,8 +225,9 @@ static const struct gpr_info gprs[X86_REG_ENDING] = {
 	[X86_REG_DH] = { 3, 1, 1 },	[X86_REG_BH] = { 4, 1, 1 },
 };
 
-_Static_assert(X86_REG_XMM31 - X86_REG_XMM0 == 31 && X86_REG_YMM31 - X86_REG_YMM0 == 31,
-	       "capstone's xmm and ymm register ids are contiguous");
+_Static_assert(X86_REG_XMM31 - X86_REG_XMM0 == 31 && X86_REG_YMM31 - X86_REG_YMM0 == 31 &&
+	       X86_REG_ZMM31 - X86_REG_ZMM0 == 31 && X86_REG_K7 - X86_REG_K0 == 7,
+	       "capstone's xmm, ymm, zmm and k register ids are contiguous");
 
 static const struct gpr_info *gpr_of(x86_reg r)
 {
@@ -227,7 +280,13 @@ static int opnd_decode(const cs_insn *ci, const cs_x86_op *op, struct x86_opnd *
 		o->size = 32;
 		return 0;
 	}
-	return MMIO_E_UNSUPPORTED;	/* zmm, mmx, k, segment, control ... */
+	if (op->reg >= X86_REG_ZMM0 && op->reg <= X86_REG_ZMM31) {
+		o->kind = X86_OPND_VEC;
+		o->num = op->reg - X86_REG_ZMM0;
+		o->size = 64;
+		return 0;
+	}
+	return MMIO_E_UNSUPPORTED;	/* mmx, k, segment, control ... */
 }
 
 static int gpr_decode(const cs_insn *ci, const cs_x86_op *op, struct x86_opnd *o)
@@ -432,14 +491,29 @@ static int decode_setcc(const struct x86_row *row, const cs_insn *ci, struct x86
 	return 0;
 }
 
+static int is_opmask(const cs_x86_op *op)
+{
+	return op->type == X86_OP_REG && op->reg >= X86_REG_K0 && op->reg <= X86_REG_K7;
+}
+
+/* A broadcast ({1toN}: one element read and repeated) or an opmask
+ * operand at any position but the one the caller handles. */
+static int bcast_or_opmask(const cs_insn *ci, int allowed_k)
+{
+	for (int i = 0; i < nops(ci); i++)
+		if (ops(ci)[i].avx_bcast != X86_AVX_BCAST_INVALID || (i != allowed_k && is_opmask(&ops(ci)[i])))
+			return 1;
+	return 0;
+}
+
 static int decode_vec(const struct x86_row *row, const cs_insn *ci, struct x86_decoded *x, struct insn *out)
 {
-	/* an opmask operand ({k1}) or a broadcast: refuse */
-	for (int i = 0; i < nops(ci); i++)
-		if (ops(ci)[i].avx_bcast != X86_AVX_BCAST_INVALID ||
-		    (ops(ci)[i].type == X86_OP_REG && ops(ci)[i].reg >= X86_REG_K0 && ops(ci)[i].reg <= X86_REG_K7))
-			return MMIO_E_UNSUPPORTED;
-	if (nops(ci) != 2)
+	/* EVEX merge/zero masking: "mem {k}, reg" or "reg {k}{z}, mem";
+	 * capstone prints k0 (no masking) as no operand at all */
+	int n = nops(ci), masked = n == 3 && is_opmask(&ops(ci)[1]);
+	if (bcast_or_opmask(ci, masked ? 1 : -1))
+		return MMIO_E_UNSUPPORTED;
+	if (n != (masked ? 3 : 2))
 		return MMIO_E_UNSUPPORTED;	/* vmovlps xmm, xmm, mem and friends */
 	x->vec = row->arg;
 	x->vex = row->vex;
@@ -447,10 +521,19 @@ static int decode_vec(const struct x86_row *row, const cs_insn *ci, struct x86_d
 	if (row->width)
 		out->width = row->width;
 	int store = mem_at(ci, 0);
-	if (!store && !mem_at(ci, 1))
+	if (!store && !mem_at(ci, n - 1))
 		return MMIO_E_UNSUPPORTED;
+	if (masked) {
+		if (!row->elem || ci->detail->x86.opcode[0] != 0x62)
+			return MMIO_E_UNSUPPORTED;	/* vmovss/vmovsd {k}: not emulated */
+		x->mask = (uint8_t)(ops(ci)[1].reg - X86_REG_K0);
+		x->zero = ops(ci)[1].avx_zero_opmask;
+		x->elem = row->elem;
+		if (store && x->zero)
+			return MMIO_E_UNSUPPORTED;	/* {z} on a store: #UD */
+	}
 	int64_t imm;
-	int err = opnd_decode(ci, &ops(ci)[store ? 1 : 0], &x->reg, &imm);
+	int err = opnd_decode(ci, &ops(ci)[store ? n - 1 : 0], &x->reg, &imm);
 	if (err || x->reg.kind != X86_OPND_VEC)
 		return MMIO_E_UNSUPPORTED;	/* mmx, or movq with a gpr */
 	if (!x->vex && (x->reg.size != 16 || x->reg.num > 15))
@@ -471,6 +554,61 @@ static int decode_vec(const struct x86_row *row, const cs_insn *ci, struct x86_d
 	}
 	x->op = store ? X86_OP_VSTORE : X86_OP_VLOAD;
 	out->kind = store ? INSN_STORE : INSN_LOAD;
+	/* A masked move accesses the selected elements only, as one io call
+	 * per contiguous run of them: byte runs of any length at any address,
+	 * pieces of one vector access that has no alignment of its own, like
+	 * a block copy's (the shim's alignment check knows INSN_COPY). */
+	if (x->mask)
+		out->kind = INSN_COPY;
+	return 0;
+}
+
+/* Vector logic and compares with a memory source: "xmm, mem" (legacy SSE:
+ * the destination is the first source, the bits above the xmm kept) or
+ * "reg, reg, mem" (VEX, unmasked EVEX: zeroed above). */
+static int decode_valu(const struct x86_row *row, const cs_insn *ci, struct x86_decoded *x, struct insn *out)
+{
+	int n = nops(ci);
+	int64_t imm;
+
+	/* broadcasts, masking, EVEX compares into an opmask register */
+	if (bcast_or_opmask(ci, -1))
+		return MMIO_E_UNSUPPORTED;
+	if (n != (row->vex ? 3 : 2) || !mem_at(ci, n - 1))
+		return MMIO_E_UNSUPPORTED;
+	if (opnd_decode(ci, &ops(ci)[0], &x->reg, &imm) || x->reg.kind != X86_OPND_VEC)
+		return MMIO_E_UNSUPPORTED;	/* mmx */
+	if (row->vex) {
+		if (opnd_decode(ci, &ops(ci)[1], &x->src, &imm) || x->src.kind != X86_OPND_VEC ||
+		    x->src.size != x->reg.size)
+			return MMIO_E_UNSUPPORTED;
+	} else {
+		if (x->reg.size != 16 || x->reg.num > 15)
+			return MMIO_E_UNSUPPORTED;
+		x->src = x->reg;
+	}
+	if (out->width != x->reg.size)
+		return MMIO_E_UNSUPPORTED;
+	x->alu = row->arg;
+	x->vex = row->vex;
+	x->op = X86_OP_VALU;
+	out->kind = INSN_LOAD;
+	return 0;
+}
+
+/* bt mem, imm/reg reads; bts btr btc write back (lock: refused before). */
+static int decode_bt(const struct x86_row *row, const cs_insn *ci, struct x86_decoded *x, struct insn *out)
+{
+	if (nops(ci) != 2 || !mem_at(ci, 0) || out->width < 2 || out->width > 8)
+		return MMIO_E_UNSUPPORTED;
+	x->alu = row->arg;
+	x->op = X86_OP_BT;
+	out->kind = row->arg == X86_ALU_BT ? INSN_CMP : INSN_RMW;
+	int err = src_decode(ci, &ops(ci)[1], &x->src, &x->imm);
+	if (err)
+		return err;
+	if (x->src.kind == X86_OPND_HI8 || (x->src.kind == X86_OPND_GPR && x->src.size != out->width))
+		return MMIO_E_UNSUPPORTED;
 	return 0;
 }
 
@@ -544,6 +682,8 @@ static decode_fn *const decoders[] = {
 	[X86_C_CMOV] = decode_cmov,
 	[X86_C_SETCC] = decode_setcc,
 	[X86_C_VEC] = decode_vec,
+	[X86_C_VALU] = decode_valu,
+	[X86_C_BT] = decode_bt,
 	[X86_C_MOVS] = decode_movs,
 	[X86_C_STOS] = decode_stos,
 	[X86_C_MOVSD] = decode_movsd,
@@ -577,7 +717,7 @@ static int decode_insn(const cs_insn *ci, struct x86_decoded *x, struct insn *ou
 	if (!row)
 		return MMIO_E_UNSUPPORTED;
 	if (out->width != 1 && out->width != 2 && out->width != 4 && out->width != 8 &&
-	    out->width != 16 && out->width != 32)
+	    out->width != 16 && out->width != 32 && out->width != 64)
 		return MMIO_E_UNSUPPORTED;
 	return decoders[row->cls](row, ci, x, out);
 }

@@ -2,7 +2,8 @@
  *
  * Runs in the signal handler. Every device access goes through io, one call
  * per access of exactly the instruction's width, in program order (rep
- * movs/stos: bounded chunks of whole elements). Registers are written back
+ * movs/stos: bounded chunks of whole elements; masked EVEX moves: one call
+ * per contiguous run of selected elements). Registers are written back
  * only after every access succeeded, so a failure leaves uc unchanged.
  *
  * Flags: the operation is executed natively on the values with the saved
@@ -211,8 +212,18 @@ ALU_WIDTHS(ALU_SHIFT, alu_rol, "rol")
 ALU_WIDTHS(ALU_SHIFT, alu_ror, "ror")
 ALU_WIDTHS(ALU_SHIFT, alu_rcl, "rcl")
 ALU_WIDTHS(ALU_SHIFT, alu_rcr, "rcr")
+/* bt*: the register forms take the bit offset modulo the width, which is
+ * what the memory forms do once the address has been moved to the operand
+ * that holds the bit */
+#define ALU_WIDTHS_NO_BYTE(kind, name, insn) \
+	kind(name##_2, insn "w", "w") kind(name##_4, insn "l", "k") kind(name##_8, insn "q", "q")
+ALU_WIDTHS_NO_BYTE(ALU_BINARY, alu_bt, "bt")
+ALU_WIDTHS_NO_BYTE(ALU_BINARY, alu_bts, "bts")
+ALU_WIDTHS_NO_BYTE(ALU_BINARY, alu_btr, "btr")
+ALU_WIDTHS_NO_BYTE(ALU_BINARY, alu_btc, "btc")
 
 #define ALU_ROW(name) { name##_1, name##_2, name##_4, name##_8 }
+#define ALU_ROW_NO_BYTE(name) { NULL, name##_2, name##_4, name##_8 }
 
 /* [operation][log2(width)] */
 static alu_fn *const alu_fns[X86_ALU_COUNT][4] = {
@@ -228,6 +239,8 @@ static alu_fn *const alu_fns[X86_ALU_COUNT][4] = {
 	[X86_ALU_SAR] = ALU_ROW(alu_sar),	[X86_ALU_ROL] = ALU_ROW(alu_rol),
 	[X86_ALU_ROR] = ALU_ROW(alu_ror),	[X86_ALU_RCL] = ALU_ROW(alu_rcl),
 	[X86_ALU_RCR] = ALU_ROW(alu_rcr),
+	[X86_ALU_BT] = ALU_ROW_NO_BYTE(alu_bt),	[X86_ALU_BTS] = ALU_ROW_NO_BYTE(alu_bts),
+	[X86_ALU_BTR] = ALU_ROW_NO_BYTE(alu_btr),	[X86_ALU_BTC] = ALU_ROW_NO_BYTE(alu_btc),
 };
 
 static alu_fn *alu_lookup(unsigned alu, unsigned width)
@@ -303,7 +316,7 @@ struct xframe {
 	uint32_t size;
 };
 
-static int xframe_open(ucontext_t *uc, struct xframe *f)
+static int xframe_open(const ucontext_t *uc, struct xframe *f)
 {
 	uint32_t magic = 0;
 
@@ -415,16 +428,63 @@ static void vec_put(const struct xframe *f, unsigned n, const uint8_t v[64], uns
 
 /* AVX registers need their upper halves in the frame: refuse rather than
  * guess when it does not have them. */
-static int vec_check(const struct xframe *f, const struct x86_decoded *x)
+static int vec_need(const struct xframe *f, const struct x86_opnd *r, int vex)
 {
 	uint32_t size;
-	unsigned n = x->reg.num;
+	unsigned n = r->num;
 
 	if (n >= 16)
 		return xframe_comp(f, X86_XCOMP_HI16_ZMM, &size) ? 0 : MMIO_E_UNSUPPORTED;
-	if (x->vex || x->reg.size > 16)
+	if (r->size > 32 && !xframe_comp(f, X86_XCOMP_ZMM_HI256, &size))
+		return MMIO_E_UNSUPPORTED;
+	if (vex || r->size > 16)
 		return xframe_comp(f, X86_XCOMP_YMM, &size) ? 0 : MMIO_E_UNSUPPORTED;
 	return 0;
+}
+
+static int vec_check(const struct xframe *f, const struct x86_decoded *x)
+{
+	return vec_need(f, &x->reg, x->vex);
+}
+
+/* Opmask register k from the frame's opmask component. */
+static int opmask_get(const struct xframe *f, unsigned k, uint64_t *m)
+{
+	uint32_t size;
+	uint8_t *base = xframe_comp(f, X86_XCOMP_OPMASK, &size);
+
+	*m = 0;
+	if (!base || k > 7 || size < 64)
+		return MMIO_E_UNSUPPORTED;
+	if (xframe_live(f, X86_XCOMP_OPMASK))
+		memcpy(m, base + 8 * k, 8);
+	return 0;
+}
+
+/* The elements of a width-byte vector that a masked move selects: bit i
+ * for element i (opmask bits beyond the vector's elements are ignored). */
+static int selected(const struct xframe *f, const struct x86_decoded *x, unsigned width, uint64_t *sel)
+{
+	unsigned n = width / x->elem;
+	int err = opmask_get(f, x->mask, sel);
+	if (err)
+		return err;
+	if (n < 64)
+		*sel &= (1ull << n) - 1;
+	return 0;
+}
+
+/* The next run of selected elements at or after element *i: [*i, *j). */
+static int next_run(uint64_t sel, unsigned n, unsigned *i, unsigned *j)
+{
+	while (*i < n && !((sel >> *i) & 1))
+		(*i)++;
+	if (*i >= n)
+		return 0;
+	*j = *i;
+	while (*j < n && ((sel >> *j) & 1))
+		(*j)++;
+	return 1;
 }
 
 /* ---- the operations ---- */
@@ -531,15 +591,46 @@ static int emulate_setcc(const struct insn *in, const struct x86_decoded *x, uco
 	return mem_write(io, addr, 1, (uint64_t)condition(x->cc, *efl(uc)));
 }
 
+/* Only the selected elements are read (the CPU suppresses faults on the
+ * others); the others keep the register's bytes, or are zeroed with {z};
+ * everything above the vector length is zeroed. */
+static int emulate_vload_masked(const struct insn *in, const struct x86_decoded *x, const struct xframe *f,
+				const struct mmio_io *io, uint64_t addr)
+{
+	uint8_t data[64], v[64];
+	unsigned w = in->width, e = x->elem, n = w / e;
+	uint64_t sel;
+	int err = selected(f, x, w, &sel);
+	if (err)
+		return err;
+	for (unsigned i = 0, j = 0; next_run(sel, n, &i, &j); i = j) {
+		err = io->read(io, addr + i * e, (j - i) * e, data + i * e);
+		if (err)
+			return err;
+	}
+	vec_get(f, x->reg.num, v);
+	for (unsigned i = 0; i < n; i++) {
+		if ((sel >> i) & 1)
+			memcpy(v + i * e, data + i * e, e);
+		else if (x->zero)
+			memset(v + i * e, 0, e);
+	}
+	memset(v + w, 0, 64 - w);
+	vec_put(f, x->reg.num, v, 64);
+	return 0;
+}
+
 static int emulate_vload(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
 			 const struct mmio_io *io, uint64_t addr)
 {
 	struct xframe f;
-	uint8_t data[32], v[64];
+	uint8_t data[64], v[64];
 	unsigned w = in->width;
 	int err = xframe_open(uc, &f);
 	if (!err)
 		err = vec_check(&f, x);
+	if (!err && x->mask)
+		return emulate_vload_masked(in, x, &f, io, addr);
 	if (!err)
 		err = io->read(io, addr, w, data);
 	if (err)
@@ -581,7 +672,82 @@ static int emulate_vstore(const struct insn *in, const struct x86_decoded *x, uc
 	if (err)
 		return err;
 	vec_get(&f, x->reg.num, v);
+	if (x->mask) {	/* only the selected elements are written */
+		unsigned e = x->elem, n = in->width / e;
+		uint64_t sel;
+		err = selected(&f, x, in->width, &sel);
+		for (unsigned i = 0, j = 0; !err && next_run(sel, n, &i, &j); i = j)
+			err = io->write(io, addr + i * e, (j - i) * e, v + i * e);
+		return err;
+	}
 	return io->write(io, addr, in->width, v + (x->vec == X86_VEC_HIGH_MERGE ? 8 : 0));
+}
+
+/* r <- a op b on bytes [0, w). */
+static void valu(unsigned op, const uint8_t *a, const uint8_t *b, uint8_t *r, unsigned w)
+{
+	unsigned e = op == X86_VALU_CMPEQ16 ? 2 : op == X86_VALU_CMPEQ32 ? 4 : 1;
+
+	for (unsigned i = 0; i < w; i += e) {
+		switch (op) {
+		case X86_VALU_XOR: r[i] = a[i] ^ b[i]; break;
+		case X86_VALU_AND: r[i] = a[i] & b[i]; break;
+		case X86_VALU_OR: r[i] = a[i] | b[i]; break;
+		case X86_VALU_ANDN: r[i] = (uint8_t)(~a[i] & b[i]); break;
+		case X86_VALU_MINUB: r[i] = a[i] < b[i] ? a[i] : b[i]; break;
+		case X86_VALU_MAXUB: r[i] = a[i] > b[i] ? a[i] : b[i]; break;
+		default: memset(r + i, memcmp(a + i, b + i, e) ? 0 : 0xff, e); break;	/* pcmpeq* */
+		}
+	}
+}
+
+static int emulate_valu(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
+			const struct mmio_io *io, uint64_t addr)
+{
+	struct xframe f;
+	uint8_t m[64], a[64], v[64];
+	unsigned w = in->width;
+	int err = xframe_open(uc, &f);
+	if (!err)
+		err = vec_need(&f, &x->reg, x->vex);
+	if (!err)
+		err = vec_need(&f, &x->src, x->vex);
+	if (!err && x->alu >= X86_VALU_COUNT)
+		err = MMIO_E_UNSUPPORTED;
+	if (!err)
+		err = io->read(io, addr, w, m);
+	if (err)
+		return err;
+	vec_get(&f, x->src.num, a);
+	vec_get(&f, x->reg.num, v);
+	valu(x->alu, a, m, v, w);
+	/* VEX/EVEX zero the register above the result; legacy SSE keeps it */
+	if (x->vex)
+		memset(v + w, 0, 64 - w);
+	vec_put(&f, x->reg.num, v, x->vex ? 64 : 16);
+	return 0;
+}
+
+/* bt: CF <- the bit; bts btr btc write the operand back. The flags are
+ * what the register form leaves on this CPU. */
+static int emulate_bt(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
+		      const struct mmio_io *io, uint64_t addr)
+{
+	alu_fn *fn = alu_lookup(x->alu, in->width);
+	uint64_t v, f = *efl(uc);
+	if (!fn)
+		return MMIO_E_UNSUPPORTED;
+	int err = mem_read(io, addr, in->width, &v);
+	if (err)
+		return err;
+	v = fn(v, src_value(uc, x), &f);
+	if (x->alu != X86_ALU_BT) {
+		err = mem_write(io, addr, in->width, v);
+		if (err)
+			return err;
+	}
+	flags_merge(uc, f);
+	return 0;
 }
 
 /* rep movs/stos move at most this much per io call. Small, because the
@@ -673,12 +839,31 @@ static emulate_fn *const emulators[] = {
 	[X86_OP_VSTORE] = emulate_vstore,
 	[X86_OP_MOVS] = emulate_movs,
 	[X86_OP_STOS] = emulate_stos,
+	[X86_OP_VALU] = emulate_valu,
+	[X86_OP_BT] = emulate_bt,
 };
 
 static const struct x86_decoded *x86_of(const struct insn *in, struct x86_decoded *copy)
 {
 	memcpy(copy, in->arch, sizeof *copy);	/* arch[] has no alignment guarantee */
 	return copy;
+}
+
+/* The address of the operand accessed. bt* mem, reg address a bit string:
+ * the signed offset in the register selects the operand-sized word that
+ * holds the bit, floor(offset / bits) words away. */
+static int operand_address(const struct insn *in, const struct x86_decoded *x, const ucontext_t *uc,
+			   uint64_t *addr)
+{
+	int err = address(in, x, uc, addr);
+	if (err || x->op != X86_OP_BT || x->src.kind != X86_OPND_GPR)
+		return err;
+	unsigned log2w = in->width == 2 ? 1 : in->width == 4 ? 2 : 3;
+	int64_t off = (int64_t)sign_extend(gpr_read(uc, &x->src), in->width);
+	*addr += (uint64_t)(off >> (3 + log2w)) * in->width;
+	if (x->mem.addr32)
+		*addr = (uint32_t)*addr;
+	return 0;
 }
 
 int arch_emulate(const struct insn *in, ucontext_t *uc, const struct mmio_io *io)
@@ -691,7 +876,7 @@ int arch_emulate(const struct insn *in, ucontext_t *uc, const struct mmio_io *io
 		return in->refuse;
 	if (!in->len || x->op >= sizeof emulators / sizeof emulators[0])
 		return MMIO_E_DECODE;
-	int err = address(in, x, uc, &addr);
+	int err = operand_address(in, x, uc, &addr);
 	if (err)
 		return err;
 	/* the string instructions address through rsi/rdi (the es: operand
@@ -729,7 +914,16 @@ uint64_t arch_data_address(const struct insn *in, const ucontext_t *uc)
 	}
 	if (!in->refuse && x->op == X86_OP_STOS)
 		return greg_get(uc, 7);
-	if (address(in, x, uc, &addr))
+	if (in->refuse ? address(in, x, uc, &addr) : operand_address(in, x, uc, &addr))
 		return 0;
+	if (!in->refuse && x->mask) {
+		/* a masked move: its first selected element */
+		struct xframe f;
+		uint64_t sel;
+		unsigned i = 0, j = 0;
+		if (!xframe_open(uc, &f) && !selected(&f, x, in->width, &sel) &&
+		    next_run(sel, in->width / x->elem, &i, &j))
+			addr += (uint64_t)i * x->elem;
+	}
 	return addr;
 }

@@ -20,7 +20,9 @@ enum x86_class {
 	X86_C_IMUL,	/* imul reg, mem and imul reg, mem, imm */
 	X86_C_CMOV,	/* cmovcc reg, mem */
 	X86_C_SETCC,	/* setcc mem */
-	X86_C_VEC,	/* SSE/AVX moves between a vector register and memory */
+	X86_C_VEC,	/* SSE/AVX/AVX-512 moves between a vector register and memory */
+	X86_C_VALU,	/* vector logic/compare with a memory source: reg <- reg op mem */
+	X86_C_BT,	/* bt bts btr btc with a memory operand */
 	X86_C_MOVS,	/* movs (rep or not) */
 	X86_C_STOS,	/* stos (rep or not) */
 	X86_C_MOVSD,	/* string movsd or SSE movsd: capstone uses one id for both */
@@ -36,6 +38,7 @@ enum x86_alu {
 	X86_ALU_INC, X86_ALU_DEC, X86_ALU_NOT, X86_ALU_NEG,
 	X86_ALU_SHL, X86_ALU_SHR, X86_ALU_SAR, X86_ALU_ROL, X86_ALU_ROR,
 	X86_ALU_RCL, X86_ALU_RCR,
+	X86_ALU_BT, X86_ALU_BTS, X86_ALU_BTR, X86_ALU_BTC,
 	X86_ALU_COUNT
 };
 
@@ -47,13 +50,23 @@ enum x86_vec {
 	X86_VEC_HIGH_MERGE,	/* movhps movhpd: bytes 8..15, the rest kept */
 };
 
+/* Vector operations computed in C, on bytes (X86_C_VALU rows). */
+enum x86_valu {
+	X86_VALU_XOR, X86_VALU_AND, X86_VALU_OR,
+	X86_VALU_ANDN,		/* ~first source & memory */
+	X86_VALU_CMPEQ8, X86_VALU_CMPEQ16, X86_VALU_CMPEQ32,
+	X86_VALU_MINUB, X86_VALU_MAXUB,
+	X86_VALU_COUNT
+};
+
 /* One row per capstone instruction id the decoder knows. */
 struct x86_row {
 	uint16_t id;		/* x86_insn */
 	uint8_t cls;		/* enum x86_class */
-	uint8_t arg;		/* x86_ext, x86_alu, condition code or x86_vec */
+	uint8_t arg;		/* x86_ext, x86_alu, condition code, x86_vec or x86_valu */
 	uint8_t vex;		/* VEX/EVEX encoded: a register write zeroes above it */
 	uint8_t width;		/* bytes of memory, when the id fixes it (0: the operand's) */
+	uint8_t elem;		/* EVEX moves: element size an opmask selects (0: no masking) */
 };
 
 const struct x86_row *x86_row_find(unsigned id);
@@ -71,6 +84,8 @@ enum x86_op {
 	X86_OP_VSTORE,		/* mem <- vector register */
 	X86_OP_MOVS,		/* [rdi] <- [rsi], rcx times with rep */
 	X86_OP_STOS,		/* [rdi] <- rax, rcx times with rep */
+	X86_OP_VALU,		/* vector register <- vector register op mem */
+	X86_OP_BT,		/* CF <- bit of mem (bts btr btc: and write it back) */
 };
 
 /* A non-memory operand. */
@@ -107,8 +122,12 @@ struct x86_decoded {
 	uint8_t rep;		/* rep prefix on movs/stos */
 	uint8_t mem_first;	/* cmp/test: the memory operand is the first one */
 	uint8_t has_mem;	/* mem is valid (also for refused instructions) */
+	uint8_t mask;		/* EVEX opmask register k1..k7 of a vector move, 0: none */
+	uint8_t zero;		/* EVEX.z: a masked load zeroes unselected elements */
+	uint8_t elem;		/* element size the opmask selects, in bytes */
 	struct x86_opnd reg;	/* register operand: destination of loads, source of stores */
-	struct x86_opnd src;	/* the other source: immediate, register or shift count */
+	struct x86_opnd src;	/* the other source: immediate, register, shift count, bit
+				 * offset or (X86_OP_VALU) the first vector source */
 	int64_t imm;
 	struct x86_mem mem;
 };
@@ -129,6 +148,7 @@ _Static_assert(sizeof(struct x86_decoded) <= sizeof(((struct insn *)0)->arch),
 #define X86_XSAVE_HDR_OFFSET 512	/* xstate_bv */
 #define X86_XSAVE_YMM_OFFSET 576	/* component 2: YMM_Hi128, 16 x 16 bytes */
 #define X86_XCOMP_YMM 2
+#define X86_XCOMP_OPMASK 5		/* k0..k7, 8 x 8 bytes */
 #define X86_XCOMP_ZMM_HI256 6		/* zmm0..15 bits 511..256, 16 x 32 bytes */
 #define X86_XCOMP_HI16_ZMM 7		/* zmm16..31, 16 x 64 bytes */
 
