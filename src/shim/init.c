@@ -13,6 +13,7 @@ static void init(void)
 	config_load();
 	trace_init();
 	stats_init();
+	io_init();
 }
 
 void shim_ensure_init(void)

@@ -1,18 +1,52 @@
 /* The emulator's view of memory: an address in a trapped mapping becomes one
  * device access through the region's backend; any other address is ordinary
  * memory. Runs in the signal handler. */
+#include <dlfcn.h>
+#include <link.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "arch.h"
 #include "shim.h"
 
+/* The executable part of the C library. Its memcpy/memmove/memset copy
+ * into a BAR with overlapping, unaligned scalar moves for the head and tail
+ * of a block; those are pieces of a block copy, not a driver's unaligned
+ * register access. */
+static uintptr_t libc_text_lo, libc_text_hi;
+
+static int find_text(struct dl_phdr_info *info, size_t size, void *base)
+{
+	(void)size;
+	if ((void *)info->dlpi_addr != base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			libc_text_lo = info->dlpi_addr + ph->p_vaddr;
+			libc_text_hi = libc_text_lo + ph->p_memsz;
+		}
+	}
+	return 1;
+}
+
+void io_init(void)
+{
+	Dl_info dli;
+
+	if (dladdr((void *)(uintptr_t)memcpy, &dli) && dli.dli_fbase)
+		dl_iterate_phdr(find_text, dli.dli_fbase);
+}
+
 /* Is a scalar access of len bytes at off not naturally aligned? Vector
- * moves and block copies have no alignment of their own: they go to the
- * device as the kernel's pread/pwrite splits them. */
+ * moves and block copies (string instructions, the C library's copy
+ * routines) have no alignment of their own: they go to the device as the
+ * kernel's pread/pwrite splits them. */
 static bool misaligned(uint64_t off, size_t len, const struct insn *in)
 {
 	if (len > 8 || (in && in->kind == INSN_COPY))
+		return false;
+	if (in && in->pc >= libc_text_lo && in->pc < libc_text_hi)
 		return false;
 	return (len & (len - 1)) || (off & (len - 1));
 }

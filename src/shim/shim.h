@@ -174,5 +174,6 @@ const struct insn *decoder_get(uint64_t pc, struct insn *scratch, int *err);
 /* io.c — the emulator's view of memory */
 struct mmio_io;
 extern const struct mmio_io shim_io;
+void io_init(void);
 
 #endif

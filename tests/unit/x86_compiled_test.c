@@ -137,5 +137,6 @@ int main(void)
 	}
 	printf("%d compiler-emitted accesses checked in %zu functions (%d skipped: CPU lacks the features), %d failures\n",
 	       checked, sizeof fns / sizeof fns[0], skipped, failures);
+	cs_free(ci, 1);
 	return failures ? 1 : 0;
 }
