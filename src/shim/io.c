@@ -51,6 +51,29 @@ static bool misaligned(uint64_t off, size_t len, const struct insn *in)
 	return (len & (len - 1)) || (off & (len - 1));
 }
 
+/* Trace and count an access as the device receives it: accesses wider than
+ * 8 bytes in the naturally aligned pieces pread/pwrite split them into, each
+ * with its bytes read as a little-endian (PCI) number, so that a trace reads
+ * the same on every architecture. */
+static void record(const struct region *r, uint64_t off, size_t len, const unsigned char *p, bool write,
+		   uint64_t pc)
+{
+	/* runs in the signal handler */
+	while (len) {
+		size_t n = 8;
+		while (n > len || ((r->bar_off + off) & (n - 1)))
+			n >>= 1;
+		uint64_t v = 0;
+		for (size_t i = n; i-- > 0;)
+			v = v << 8 | p[i];
+		trace_access(r, off, n, v, write, pc);
+		stats_access(r, off, n, write, pc);
+		off += n;
+		p += n;
+		len -= n;
+	}
+}
+
 static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write,
 			 const struct insn *in)
 {
@@ -58,10 +81,8 @@ static int device_access(const struct region *r, uint64_t off, size_t len, void 
 	const struct backend *b = backend_get(r->backend);
 	int err = write ? b->write(r, off, len, buf) : b->read(r, off, len, buf);
 
-	if (!err) {
-		trace_access(r, off, len, buf, write, in ? in->pc : 0);
-		stats_access(r, off, len, write, in ? in->pc : 0);
-	}
+	if (!err && (trace_enabled() || stats_enabled()))
+		record(r, off, len, buf, write, in ? in->pc : 0);
 	return err;
 }
 

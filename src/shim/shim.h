@@ -142,7 +142,8 @@ void signals_die(int sig, siginfo_t *si, void *uc);
 /* trace.c — the debug trace (MMIOSHIM_TRACE) */
 void trace_init(void);
 bool trace_enabled(void);
-void trace_access(const struct region *r, uint64_t off, size_t len, const void *buf, bool write, uint64_t pc);
+/* one access of at most 8 bytes; val: its bytes as a little-endian number */
+void trace_access(const struct region *r, uint64_t off, size_t len, uint64_t val, bool write, uint64_t pc);
 void trace_map(const struct region *r, bool map);
 void trace_mark(const char *text);
 uint64_t trace_bar_phys(const char *bdf, int bar);

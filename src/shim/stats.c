@@ -3,6 +3,7 @@
  * time spent in the handler, and the backend of each trapped mapping.
  * Counted in the handler with atomic adds into fixed tables; printed at
  * exit, where symbols may be looked up. */
+#include <dlfcn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,9 +192,14 @@ static void print_summary(void)
 		const char *name, *obj;
 		uintptr_t off;
 		char site[256];
+		Dl_info dli;
 		if (symbols_lookup((uintptr_t)sorted[i].key, &name, &off, &obj)) {
 			const char *base = strrchr(obj, '/');
 			snprintf(site, sizeof(site), "%s+0x%lx in %s", name, (unsigned long)off, base ? base + 1 : obj);
+		} else if (dladdr((void *)(uintptr_t)sorted[i].key, &dli) && dli.dli_fname) {
+			const char *base = strrchr(dli.dli_fname, '/');
+			snprintf(site, sizeof(site), "%s+0x%llx", base ? base + 1 : dli.dli_fname,
+				 (unsigned long long)(sorted[i].key - (uintptr_t)dli.dli_fbase));
 		} else {
 			snprintf(site, sizeof(site), "0x%llx", (unsigned long long)sorted[i].key);
 		}

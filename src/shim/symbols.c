@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,20 +103,45 @@ static void read_object(struct symtab *t, const char *path, uintptr_t base)
 	real.close(fd);
 }
 
+/* The file mapped at addr, from /proc/self/maps. */
+static const char *mapped_file(uintptr_t addr, char *out, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[PATH_MAX + 128];
+	const char *found = NULL;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		int pos = 0;
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &pos) < 2 || !pos)
+			continue;
+		if (addr < lo || addr >= hi || line[pos] != '/')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, size, "%s", line + pos);
+		found = out;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static int each_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
 	const char *path = info->dlpi_name;
 	char exe[PATH_MAX];
 
-	if (!path || !*path) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n <= 0)
-			return 0;
-		exe[n] = '\0';
-		path = exe;
+	/* the executable has no name here, and dlopen keeps a relative name
+	 * as it was given: the kernel knows the file of the first segment */
+	if (!path || path[0] != '/') {
+		for (int i = 0; i < info->dlpi_phnum; i++)
+			if (info->dlpi_phdr[i].p_type == PT_LOAD) {
+				path = mapped_file(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr, exe, sizeof(exe));
+				break;
+			}
 	}
-	if (path[0] == '/')
+	if (path && path[0] == '/')
 		read_object(arg, path, (uintptr_t)info->dlpi_addr);
 	return 0;
 }

@@ -235,29 +235,13 @@ static void access_line(const struct region *r, uint64_t off, size_t len, uint64
 	emit(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-void trace_access(const struct region *r, uint64_t off, size_t len, const void *buf, bool write, uint64_t pc)
+void trace_access(const struct region *r, uint64_t off, size_t len, uint64_t val, bool write, uint64_t pc)
 {
 	/* runs in the signal handler */
 	char dir = write ? 'W' : 'R';
-	const unsigned char *p = buf;
 
-	if (trace_fd < 0)
-		return;
-	/* wider accesses appear as the naturally aligned pieces of at most
-	 * 8 bytes that the device receives through pread/pwrite */
-	while (len) {
-		size_t n = 8;
-		while (n > len || ((r->bar_off + off) & (n - 1)))
-			n >>= 1;
-		if (filter_match(r, r->bar_off + off, n, dir)) {
-			uint64_t v = 0;
-			memcpy((char *)&v + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 8 - n : 0), p, n);
-			access_line(r, off, n, v, dir, pc);
-		}
-		off += n;
-		p += n;
-		len -= n;
-	}
+	if (trace_fd >= 0 && filter_match(r, r->bar_off + off, len, dir))
+		access_line(r, off, len, val, dir, pc);
 }
 
 /* A number from a sysfs attribute of the device (0x hex or decimal), 0 when
@@ -375,6 +359,25 @@ void trace_map(const struct region *r, bool map)
 	emit(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* A marker's text on one line: control characters as \xNN, and in the
+ * text format a word that is just R or W as \R or \W, so that only access
+ * lines have a lone R or W. */
+static void mark_text(char *out, size_t size, const char *text, bool words)
+{
+	size_t k = 0;
+
+	for (const char *c = text; *c && k + 5 < size; c++) {
+		bool word_start = c == text || c[-1] == ' ';
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\')
+			k += (size_t)fmt(out + k, size - k, "\\x%02x", (unsigned char)*c);
+		else if (words && word_start && (*c == 'R' || *c == 'W') && (c[1] == ' ' || !c[1]))
+			k += (size_t)fmt(out + k, size - k, "\\%c", *c);
+		else
+			out[k++] = *c;
+	}
+	out[k] = '\0';
+}
+
 void trace_mark(const char *text)
 {
 	char line[600];
@@ -385,9 +388,6 @@ void trace_mark(const char *text)
 		return;
 	since_start(&sec, &usec);
 	switch (format) {
-	case FMT_MMIOTRACE:
-		n = fmt(line, sizeof(line), "MARK %lu.%06lu %.500s\n", sec, usec, text);
-		break;
 	case FMT_JSONL: {
 		char esc[520];
 		size_t k = 0;
@@ -406,9 +406,15 @@ void trace_mark(const char *text)
 			sec, usec, tid(), esc);
 		break;
 	}
-	default:
-		n = fmt(line, sizeof(line), "%lu.%06lu %d mark %.500s\n", sec, usec, tid(), text);
+	default: {
+		char esc[520];
+		mark_text(esc, sizeof(esc), text, format == FMT_TEXT);
+		if (format == FMT_TEXT)
+			n = fmt(line, sizeof(line), "%lu.%06lu %d mark %s\n", sec, usec, tid(), esc);
+		else
+			n = fmt(line, sizeof(line), "MARK %lu.%06lu %s\n", sec, usec, esc);
 		break;
+	}
 	}
 	emit(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }

@@ -1,0 +1,1042 @@
+#!/usr/bin/env python3
+"""Tracing, statistics and mmio-run tests (issue 4): test drivers traced
+under mmio-run against the simulated `regs` device, the traces parsed here
+(text split into words, mmiotrace by a small parser of its own, jsonl with
+json.loads) and checked field by field against the simulator's access log.
+    trace_test.py NAME | --list
+Exit 0 pass, 1 fail (with what differed), 77 skip.  No check depends on
+timing."""
+import hashlib
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True      # keep the source tree clean
+HERE = os.path.dirname(os.path.abspath(__file__))
+DRIVERS = os.path.join(os.path.dirname(HERE), 'drivers')
+sys.path.insert(0, DRIVERS)
+import harness  # noqa: E402
+from harness import (BDF, BUILD_ROOT, EXTRA_CFLAGS, EXTRA_LDFLAGS, CFLAGS, Checker, Fail,  # noqa: E402
+                     Skip, _cc_version, _run, compilers, guest, mmio_run_argv, parse_log)
+
+CACHE = os.path.join(BUILD_ROOT, 'tests', 'trace', 'bin')
+BDF_B = '0000:00:02.0'
+TESTS = {}
+
+
+def test(fn):
+    TESTS[fn.__name__] = fn
+    return fn
+
+
+# ---------------------------------------------------------------- building
+
+def build_set(cc, opt):
+    """(driver, dlopen library) built with compiler cc at -O<opt>: the driver
+    links against libtracelib.so (found through its rpath)."""
+    name, cmd = cc
+    flags = CFLAGS + EXTRA_CFLAGS + ['-O' + opt]
+    h = hashlib.sha256()
+    h.update((_cc_version(cmd) + ' '.join(cmd + flags + EXTRA_LDFLAGS)).encode())
+    srcs = [os.path.join(HERE, f) for f in ('trace_drv.c', 'trace_lib.c', 'trace_dl.c')] + \
+        [os.path.join(DRIVERS, f) for f in ('vfio_drv.c', 'vfio_drv.h')]
+    for f in srcs:
+        with open(f, 'rb') as fp:
+            h.update(f.encode() + b'\0' + fp.read())
+    d = os.path.join(CACHE, '%s-O%s-%s' % (name, opt, h.hexdigest()[:12]))
+    drv, dl = os.path.join(d, 'trace_drv'), os.path.join(d, 'libtracedl.so')
+    if os.path.exists(drv):
+        return drv, dl
+    tmp = '%s.tmp%d' % (d, os.getpid())
+    os.makedirs(tmp, exist_ok=True)
+    steps = [
+        cmd + flags + ['-fPIC', '-shared', '-o', os.path.join(tmp, 'libtracelib.so'),
+                       os.path.join(HERE, 'trace_lib.c')] + EXTRA_LDFLAGS,
+        cmd + flags + ['-fPIC', '-shared', '-o', os.path.join(tmp, 'libtracedl.so'),
+                       os.path.join(HERE, 'trace_dl.c')] + EXTRA_LDFLAGS,
+        cmd + flags + ['-I', DRIVERS, '-o', os.path.join(tmp, 'trace_drv'), os.path.join(HERE, 'trace_drv.c'),
+                       os.path.join(DRIVERS, 'vfio_drv.c'), '-L', tmp, '-ltracelib',
+                       '-Wl,-rpath,' + d, '-ldl'] + EXTRA_LDFLAGS,
+    ]
+    for line in steps:
+        r = subprocess.run(line, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Fail('compiling failed:\n$ %s\n%s' % (' '.join(line), r.stderr))
+    try:
+        os.rename(tmp, d)
+    except OSError:        # built meanwhile by a test running in parallel
+        subprocess.run(['rm', '-rf', tmp])
+    return drv, dl
+
+
+def variants(levels=('0', '2')):
+    """[(label, driver, dlopen library)] for every compiler and level."""
+    return [('%s -O%s' % (cc[0], opt),) + build_set(cc, opt) for cc in compilers() for opt in levels]
+
+
+def one():
+    """The first working compiler at -O2."""
+    return variants(('2',))[0]
+
+
+# ---------------------------------------------------------------- running
+
+class Traced:
+    """One run under mmio-run with a trace file."""
+
+    def __init__(self, res, trace_text):
+        self.res = res
+        self.text = trace_text
+        self.lines = trace_text.split('\n')
+        if self.lines and self.lines[-1] == '':
+            self.lines.pop()
+        self.log = parse_log(res.log)
+
+
+def run(prog, args=(), opts=(), env=None, fmt=None, sims=('regs',), tracefile=True, timeout=120):
+    """mmio-run --sim ... [--trace=FILE --format FMT] opts -- prog args."""
+    harness.require_shim()
+    harness.require_sim()
+    with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+        path = os.path.join(d, 'trace')
+        argv = mmio_run_argv()
+        for s in sims:
+            argv += ['--sim', s]
+        if tracefile:
+            argv += ['--trace=' + path]
+        if fmt:
+            argv += ['--format', fmt]
+        argv += list(opts) + ['--'] + guest(prog) + list(args)
+        res = _run(argv, dict(env or {}), timeout)
+        text = ''
+        if os.path.exists(path):
+            with open(path, encoding='utf-8', errors='replace') as f:
+                text = f.read()
+    return Traced(res, text)
+
+
+def resource(drv, bdf=BDF):
+    """[(start, end, flags)] of the simulated sysfs resource file."""
+    r = _run(guest(drv) + ['resource', bdf], {'LD_PRELOAD': harness.LIBMMIOSIM, 'MMIOSIM_DEVICES': 'regs@' + bdf},
+             60)
+    if r.status != 0:
+        raise Fail('reading the simulated resource file failed\n' + r.describe())
+    return [tuple(int(x, 16) for x in l.split()) for l in r.out.splitlines() if l.startswith('0x')]
+
+
+# ---------------------------------------------------------------- parsers
+
+def parse_text(lines):
+    """Access dicts and event dicts of a text trace; Fail on a line that is
+    neither, or an event line with a lone R or W word."""
+    acc, ev = [], []
+    for l in lines:
+        w = l.split()
+        if len(w) < 3 or not re.fullmatch(r'\d+\.\d{6}', w[0]) or not w[1].isdigit():
+            raise Fail('text trace: malformed line %r' % l)
+        if w[2] in ('R', 'W'):
+            # t tid DIR WIDTH BDF BARn OFFSET VALUE pc PC SYM...
+            if len(w) < 11 or not w[5].startswith('BAR') or w[8] != 'pc':
+                raise Fail('text trace: malformed access line %r' % l)
+            try:
+                a = dict(t=float(w[0]), tid=int(w[1]), dir=w[2], width=int(w[3]), bdf=w[4], bar=int(w[5][3:]),
+                         offset=int(w[6], 16), value=int(w[7], 16), pc=int(w[9], 16), sym=' '.join(w[10:]))
+            except ValueError as e:
+                raise Fail('text trace: malformed access line %r' % l) from e
+            if not w[7].startswith('0x') or len(w[7]) != 2 + 2 * a['width']:
+                raise Fail('text trace: value %r of %r is not 0x and 2*width digits' % (w[7], l))
+            acc.append(a)
+        else:
+            if 'R' in w or 'W' in w:
+                raise Fail('text trace: event line with a lone R or W word: %r' % l)
+            if w[2] not in ('map', 'unmap', 'mark'):
+                raise Fail('text trace: unknown event %r in %r' % (w[2], l))
+            ev.append(dict(event=w[2], tid=int(w[1]), words=w, line=l))
+    return acc, ev
+
+
+MMIO_NUM = r'(?:0x[0-9a-fA-F]+|\d+)'
+
+
+def _num(s):
+    return int(s, 16) if s.lower().startswith('0x') else int(s, 10)
+
+
+def parse_mmiotrace(lines, resources):
+    """An independent reader of the Linux mmiotrace text format
+    (Documentation/trace/mmiotrace.rst). resources: {bdf: [(start, end,
+    flags)]}. Returns (accesses with bdf/bar/offset recovered from the
+    physical address, events)."""
+    if not lines or lines[0].split() != ['VERSION', '20070824']:
+        raise Fail('mmiotrace: first line is %r, not VERSION 20070824' % (lines[0] if lines else '(empty)'))
+    pcidev = {}            # (bus, devfn) -> True
+    maps = {}              # map id -> phys
+    acc, ev = [], []
+    for l in lines[1:]:
+        w = l.split()
+        if not w:
+            raise Fail('mmiotrace: empty line')
+        kind = w[0]
+        if kind == 'PCIDEV':
+            # PCIDEV bbdd vvvvdddd irq start*7 len*7 [driver]
+            if len(w) < 18:
+                raise Fail('mmiotrace: short PCIDEV line %r' % l)
+            busdevfn, ids = int(w[1], 16), int(w[2], 16)
+            starts = [int(x, 16) for x in w[4:11]]
+            lens = [int(x, 16) for x in w[11:18]]
+            pcidev[busdevfn] = dict(vendor=ids >> 16, device=ids & 0xffff, starts=starts, lens=lens)
+            ev.append(dict(event='pcidev', busdevfn=busdevfn, line=l))
+        elif kind == 'MAP':
+            # MAP secs.usecs id phys virt len pc pid
+            if len(w) != 8 or not re.fullmatch(r'\d+\.\d{6}', w[1]):
+                raise Fail('mmiotrace: malformed MAP line %r' % l)
+            phys = _num(w[3])
+            owner = [b for b, rs in resources.items() for i, r in enumerate(rs) if r[0] and r[0] <= phys <= r[1]]
+            if not owner:
+                raise Fail('mmiotrace: MAP at 0x%x lies in no BAR of %s' % (phys, sorted(resources)))
+            dom, bus, dev, fn = re.fullmatch(r'([0-9a-f]+):([0-9a-f]+):([0-9a-f]+)\.([0-9a-f])', owner[0]).groups()
+            key = (int(bus, 16) << 8) | (int(dev, 16) << 3) | int(fn, 16)
+            if key not in pcidev:
+                raise Fail('mmiotrace: MAP line %r before a PCIDEV line of %s' % (l, owner[0]))
+            maps[int(w[2])] = phys
+            ev.append(dict(event='map', id=int(w[2]), phys=phys, len=_num(w[5]), pid=int(w[7]), line=l))
+        elif kind == 'UNMAP':
+            if len(w) != 5:
+                raise Fail('mmiotrace: malformed UNMAP line %r' % l)
+            ev.append(dict(event='unmap', id=int(w[2]), line=l))
+        elif kind == 'MARK':
+            if len(w) < 2 or not re.fullmatch(r'\d+\.\d{6}', w[1]):
+                raise Fail('mmiotrace: malformed MARK line %r' % l)
+            ev.append(dict(event='mark', text=l.split(' ', 2)[2] if len(w) > 2 else '', line=l))
+        elif kind in ('R', 'W'):
+            # R width secs.usecs map_id phys value pc pid
+            if len(w) != 8 or not re.fullmatch(r'\d+\.\d{6}', w[2]):
+                raise Fail('mmiotrace: malformed %s line %r' % (kind, l))
+            width, mid, phys, value, pc, pid = int(w[1]), int(w[3]), _num(w[4]), _num(w[5]), _num(w[6]), int(w[7])
+            if mid not in maps:
+                raise Fail('mmiotrace: access of map id %d before its MAP line: %r' % (mid, l))
+            found = [(b, i, phys - r[0]) for b, rs in resources.items() for i, r in enumerate(rs)
+                     if r[0] and r[0] <= phys <= r[1]]
+            if len(found) != 1:
+                raise Fail('mmiotrace: physical address 0x%x of %r is in %d BARs' % (phys, l, len(found)))
+            bdf, bar, off = found[0]
+            acc.append(dict(dir=kind, width=width, bdf=bdf, bar=bar, offset=off, value=value, pc=pc, tid=pid))
+        else:
+            raise Fail('mmiotrace: unknown line %r' % l)
+    return acc, ev
+
+
+ACCESS_KEYS = {'t', 'tid', 'dir', 'width', 'bdf', 'bar', 'offset', 'value', 'pc', 'sym'}
+
+
+def parse_jsonl(lines):
+    acc, ev = [], []
+    for l in lines:
+        try:
+            o = json.loads(l)
+        except ValueError as e:
+            raise Fail('jsonl: not JSON: %r (%s)' % (l, e)) from e
+        if not isinstance(o, dict):
+            raise Fail('jsonl: not an object: %r' % l)
+        if not isinstance(o.get('t'), (int, float)) or not isinstance(o.get('tid'), int):
+            raise Fail('jsonl: t or tid missing or not a number: %r' % l)
+        if 'dir' in o:
+            missing = ACCESS_KEYS - set(o)
+            if missing or 'event' in o:
+                raise Fail('jsonl: access %r lacks %s or has event' % (l, sorted(missing)))
+            for k in ('width', 'bar', 'offset', 'value', 'pc'):
+                if type(o[k]) is not int:
+                    raise Fail('jsonl: %s is %r (%s), not an integer: %r' % (k, o[k], type(o[k]).__name__, l))
+            if o['dir'] not in ('R', 'W'):
+                raise Fail('jsonl: dir %r' % o['dir'])
+            acc.append(o)
+        else:
+            if o.get('event') not in ('map', 'unmap', 'mark'):
+                raise Fail('jsonl: a line with neither dir nor a known event: %r' % l)
+            ev.append(o)
+    return acc, ev
+
+
+def parse(fmt, lines, resources=None):
+    if fmt == 'text':
+        return parse_text(lines)
+    if fmt == 'mmiotrace':
+        return parse_mmiotrace(lines, resources)
+    return parse_jsonl(lines)
+
+
+def key(a):
+    return (a['offset'], a['width'], a['dir'], a['value'])
+
+
+def log_keys(log):
+    return [(off, width, d, value) for (_, bar, off, width, d, value, _) in log]
+
+
+def show(l):
+    return ' '.join(str(x) if not isinstance(x, int) or x < 10 else hex(x) for x in l)
+
+
+def compare_to_log(chk, label, acc, log, bdf=BDF, bar=0):
+    """The accesses to BAR0 (of any device: one log) equal the simulator's
+    log lines in number, order, offset, width, direction and value."""
+    got = [key(a) for a in acc if a['bar'] == bar]
+    want = log_keys(log)
+    d = harness.first_difference([show(x) for x in want], [show(x) for x in got], 'device log', 'trace')
+    if d:
+        chk.fail(label, 'trace differs from the device log: ' + d)
+        return False
+    bad = [a for a in acc if a['bar'] == bar and a['bdf'] not in (bdf, BDF_B)]
+    if bad:
+        chk.fail(label, 'accesses with a wrong device: %r' % bad[:3])
+        return False
+    return True
+
+
+def require_ok(res, what):
+    if res.status != 0:
+        raise Fail('%s: status %d\n%s' % (what, res.status, res.describe()))
+
+
+BASIC_OUT = [
+    'ID 0x4d4d494f', 'VERSION 0x10000', 'SCRATCH 0x12345678', 'SCRATCH64 0xfedcba9876543210',
+    'SCRATCH64.lo 0x76543210', 'SCRATCH64.hi 0xfedcba98', 'COUNTER 1', 'COUNTER 2', 'COUNTER 3', 'STATUS 0x4',
+    'BYTES8 0xab', 'BYTES16 0xbeef', 'BYTES64 0x1020304beef00ab', 'STRICT32.16 0xffff',
+]
+
+
+def traced_format(fmt, scenario=('basic',), levels=('0', '2'), extra=None):
+    """The driver traced in format fmt, every compiler and level, against
+    the device log; extra(chk, label, traced, acc, ev) adds checks."""
+    chk = Checker()
+    for label, drv, dl in variants(levels):
+        res = resource(drv) if fmt == 'mmiotrace' else None
+        t = run(drv, scenario, fmt=fmt)
+        if t.res.status != 0:
+            chk.fail(label, 'driver failed\n' + t.res.describe())
+            continue
+        try:
+            acc, ev = parse(fmt, t.lines, {BDF: res} if res else None)
+        except Fail as e:
+            chk.fail(label, '%s\n  trace:\n    %s' % (e, '\n    '.join(t.lines[:40])))
+            continue
+        if not t.log:
+            chk.fail(label, 'the simulator wrote no log\n' + t.res.describe())
+            continue
+        good = compare_to_log(chk, label, acc, t.log)
+        if good and extra:
+            good = extra(chk, label, t, acc, ev) is not False
+        if good:
+            chk.ok(label, '(%d accesses, %d events, all equal to the device log)' % (len(acc), len(ev)))
+    chk.report()
+
+
+def basic_extra(fmt):
+    def extra(chk, label, t, acc, ev):
+        out = [l for l in t.res.out.splitlines() if not l.startswith('api ')]
+        if not chk.check(out == BASIC_OUT, label, 'driver output %r, expected %r' % (out, BASIC_OUT)):
+            return False
+        sixty4 = [a for a in acc if a['offset'] == 0x10 and a['width'] == 8]
+        if not chk.check(len(sixty4) == 2 and all(a['value'] == 0xfedcba9876543210 for a in sixty4), label,
+                         'SCRATCH64 accesses are not exactly 0xfedcba9876543210: %r' % sixty4):
+            return False
+        if not chk.check(all(a['bdf'] == BDF for a in acc), label, 'device field: %r' % {a['bdf'] for a in acc}):
+            return False
+        pids = {a['tid'] for a in acc}
+        if not chk.check(len(pids) == 1, label, 'one thread, but tids %r' % pids):
+            return False
+        marks = [e for e in ev if e.get('event') == 'mark']
+        if not chk.check(len(marks) == 2, label, 'expected 2 mark lines, got %r' % marks):
+            return False
+        maps = [e for e in ev if e.get('event') == 'map']
+        if not chk.check(len(maps) == 1, label, 'expected one map event, got %r' % maps):
+            return False
+        if fmt != 'mmiotrace':
+            nosym = [a for a in acc if not a['sym'] or a['sym'] in ('?', None)]
+            if not chk.check(not nosym, label, '%d accesses without a symbol, e.g. %r' % (len(nosym), nosym[:2])):
+                return False
+        return True
+    return extra
+
+
+# ---------------------------------------------------------------- formats
+
+@test
+def trace_text_every_access_matches_device_log_fields_and_order():
+    traced_format('text', extra=basic_extra('text'))
+
+
+@test
+def trace_mmiotrace_parsed_independently_matches_device_log():
+    def extra(chk, label, t, acc, ev):
+        if not basic_extra('mmiotrace')(chk, label, t, acc, ev):
+            return False
+        kinds = [e['event'] for e in ev]
+        if not chk.check(kinds and kinds[0] == 'pcidev', label, 'events %r: PCIDEV is not first' % kinds):
+            return False
+        pd = ev[0]['line'].split()
+        if not chk.check(pd[1] == '0008' and pd[2] == '1b364d49', label, 'PCIDEV bus/devfn, ids: %r' % pd):
+            return False
+        pid = [e for e in ev if e['event'] == 'map'][0]['pid']
+        return chk.check(all(a['tid'] == pid for a in acc), label, 'pid field of R/W lines is not the thread id')
+    traced_format('mmiotrace', extra=extra)
+
+
+@test
+def trace_jsonl_parsed_as_json_matches_device_log_64bit_exact():
+    def extra(chk, label, t, acc, ev):
+        if not basic_extra('jsonl')(chk, label, t, acc, ev):
+            return False
+        for e in ev:
+            if e['event'] in ('map', 'unmap') and 'dir' in e:
+                chk.fail(label, 'map/unmap event with dir: %r' % e)
+                return False
+        raw = [l for l in t.lines if '"offset": 16' in l and '"width": 8' in l]
+        return chk.check(raw and all('18364758544493064720' in l for l in raw), label,
+                         'SCRATCH64 value not written as the exact integer: %r' % raw)
+    traced_format('jsonl', extra=extra)
+
+
+@test
+def trace_block_copy_appears_as_the_device_pieces_all_formats():
+    chk = Checker()
+    for label, drv, dl in variants():
+        res = resource(drv)
+        for fmt in ('text', 'mmiotrace', 'jsonl'):
+            t = run(drv, ['copy'], fmt=fmt)
+            if t.res.status != 0 or 'copy same' not in t.res.out:
+                chk.fail(label + ' ' + fmt, 'driver failed\n' + t.res.describe())
+                continue
+            acc, ev = parse(fmt, t.lines, {BDF: res})
+            if compare_to_log(chk, label + ' ' + fmt, acc, t.log):
+                chk.ok(label + ' ' + fmt, '(%d accesses)' % len(acc))
+    chk.report()
+
+
+@test
+def trace_text_map_unmap_mark_lines_have_no_lone_r_or_w():
+    chk = Checker()
+    label, drv, dl = one()
+    t = run(drv, ['marks'], fmt='text')
+    require_ok(t.res, 'marks driver')
+    events = [l for l in t.lines if len(l.split()) > 2 and l.split()[2] not in ('R', 'W')]
+    lone = [l for l in events if set(l.split()) & {'R', 'W'}]
+    chk.check(not lone, label, 'event lines with a lone R or W word (a reader takes them for accesses):\n    '
+              + '\n    '.join(lone))
+    # every line is either an access or a known event; the accesses are the device's
+    forged = [l for l in t.lines if len(l.split()) < 3 or l.split()[2] not in ('R', 'W', 'map', 'unmap', 'mark')]
+    chk.check(not forged, label, 'lines that are neither access nor event (a mark split over lines?):\n    '
+              + '\n    '.join(forged))
+    acc = [l.split() for l in t.lines if len(l.split()) > 2 and l.split()[2] in ('R', 'W')]
+    chk.check(len(acc) == len(t.log), label, '%d access lines in the trace, %d in the device log:\n    %s'
+              % (len(acc), len(t.log), '\n    '.join(t.lines)))
+    if not chk.failures:
+        chk.ok(label)
+    chk.report()
+
+
+@test
+def trace_mark_from_dlsym_appears_as_mark_lines_all_formats():
+    chk = Checker()
+    label, drv, dl = one()
+    texts = ['first mark', 'W', 'R done', 'two\nR 4 0000:00:01.0 BAR0 0x8 0x00000002',
+             'quote " backslash \\ tab \t end']
+    for fmt in ('text', 'mmiotrace', 'jsonl'):
+        t = run(drv, ['marks'], fmt=fmt)
+        require_ok(t.res, 'marks driver')
+        lab = label + ' ' + fmt
+        chk.check('api mark found active found' in t.res.out, lab, 'dlsym(RTLD_DEFAULT) did not find the API:\n'
+                  + t.res.out)
+        chk.check('active before map 0' in t.res.out and 'active after map 1' in t.res.out, lab,
+                  'mmioshim_active before/after the first trapped mapping:\n' + t.res.out)
+        if fmt == 'jsonl':
+            acc, ev = parse_jsonl(t.lines)
+            got = [e.get('text') for e in ev if e['event'] == 'mark']
+            chk.check(got == texts, lab, 'mark texts %r, expected %r' % (got, texts))
+        else:
+            word = 'MARK' if fmt == 'mmiotrace' else 'mark'
+            pos = 0 if fmt == 'mmiotrace' else 2
+            marks = [l for l in t.lines if len(l.split()) > pos and l.split()[pos] == word]
+            chk.check(len(marks) == len(texts), lab, '%d %s lines for %d marks:\n    %s'
+                      % (len(marks), word, len(texts), '\n    '.join(t.lines)))
+            chk.check(marks and marks[0].split()[-2:] == ['first', 'mark'], lab, 'first mark line %r' % marks[:1])
+            # a mark is one line: nothing of its text may read as an access
+            try:
+                acc, ev = parse(fmt, t.lines, {BDF: resource(drv)} if fmt == 'mmiotrace' else None)
+                chk.check([key(a) for a in acc] == log_keys(t.log), lab,
+                          'the accesses read from the trace are not the device log\'s (a forged line?)\n    '
+                          + '\n    '.join(t.lines))
+            except Fail as e:
+                chk.fail(lab, str(e))
+        if not [f for f in chk.failures if lab in f]:
+            chk.ok(lab)
+    chk.report()
+
+
+# ---------------------------------------------------------------- symbols
+
+@test
+def trace_symbols_resolved_in_executable_shared_library_and_dlopened_library():
+    chk = Checker()
+    want = [(0xe0e0e0e0, 'exe_touch', 'trace_drv'), (0x1b1b1b1b, 'tracelib_touch', 'libtracelib.so'),
+            (0xd1d1d1d1, 'tracedl_touch', 'libtracedl.so')]
+    for label, drv, dl in variants():
+        for fmt in ('text', 'jsonl'):
+            lab = '%s %s' % (label, fmt)
+            t = run(drv, ['symbols', dl], fmt=fmt)
+            if t.res.status != 0:
+                chk.fail(lab, 'driver failed\n' + t.res.describe())
+                continue
+            acc, ev = parse(fmt, t.lines)
+            good = compare_to_log(chk, lab, acc, t.log)
+            raw = {}
+            if fmt == 'jsonl':
+                raw = {(a['value'], a['dir']): a for a in acc}
+            for value, fn, obj in want:
+                for d in ('W', 'R'):
+                    hit = [a for a in acc if a['value'] == value and a['dir'] == d]
+                    if len(hit) != 1:
+                        good = chk.check(False, lab, '%s of 0x%x: %d accesses in the trace' % (d, value, len(hit)))
+                        continue
+                    sym = hit[0]['sym']
+                    if fmt == 'text':
+                        ok = sym is not None and re.fullmatch(r'%s\+0x[0-9a-f]+ in %s' % (fn, re.escape(obj)), sym)
+                    else:
+                        a = raw[(value, d)]
+                        ok = (isinstance(sym, str) and re.fullmatch(r'%s\+0x[0-9a-f]+' % fn, sym)
+                              and a.get('obj', obj) == obj)
+                        if ok and 'obj' not in a:
+                            ok = True
+                    good &= chk.check(ok, lab, '%s of 0x%x at pc 0x%x: symbol %r, expected %s+0x.. in %s'
+                                      % (d, value, hit[0]['pc'], sym, fn, obj))
+            if good:
+                chk.ok(lab, '(exe, linked library and dlopened library resolved)')
+    chk.report()
+
+
+@test
+def trace_symbols_resolved_in_library_dlopened_by_relative_path():
+    chk = Checker()
+    label, drv, dl = one()
+    rel = os.path.relpath(dl)
+    if not rel.startswith('.'):
+        rel = './' + rel
+    for fmt in ('text', 'jsonl'):
+        lab = '%s %s dlopen(%r)' % (label, fmt, rel)
+        t = run(drv, ['symbols', rel], fmt=fmt)
+        require_ok(t.res, 'symbols')
+        acc, ev = parse(fmt, t.lines)
+        hit = [a for a in acc if a['value'] == 0xd1d1d1d1]
+        ok = len(hit) == 2 and all(isinstance(a['sym'], str) and a['sym'].startswith('tracedl_touch+') for a in hit)
+        if chk.check(ok, lab, 'accesses in the library dlopened by a relative path: %r'
+                     % [(a['dir'], hex(a['pc']), a['sym']) for a in hit]):
+            chk.ok(lab)
+    chk.report()
+
+
+# ---------------------------------------------------------------- crashes
+
+def crash_test(how, sig):
+    chk = Checker()
+    for label, drv, dl in variants():
+        for fmt in ('text', 'mmiotrace', 'jsonl'):
+            lab = '%s %s' % (label, fmt)
+            t = run(drv, ['crash', how], fmt=fmt)
+            if not chk.check(t.res.status == 128 + sig, lab, 'status %d, expected %d (128+%d)\n%s'
+                             % (t.res.status, 128 + sig, sig, t.res.describe())):
+                continue
+            try:
+                acc, ev = parse(fmt, t.lines, {BDF: resource(drv)} if fmt == 'mmiotrace' else None)
+            except Fail as e:
+                chk.fail(lab, str(e))
+                continue
+            last = [key(a) for a in acc][-1:]
+            if (chk.check(last == [(0x8, 4, 'W', 0xdeadbeef)], lab, 'the last access in the trace is %r, not the '
+                          'write of 0xdeadbeef just before the crash:\n    %s' % (last, '\n    '.join(t.lines)))
+                    and compare_to_log(chk, lab, acc, t.log)):
+                chk.ok(lab, '(the access before the crash is the last line)')
+    chk.report()
+
+
+@test
+def trace_keeps_access_right_before_abort():
+    crash_test('abort', signal.SIGABRT)
+
+
+@test
+def trace_keeps_access_right_before_null_dereference():
+    crash_test('segv', signal.SIGSEGV)
+
+
+# ---------------------------------------------------------------- threads
+
+def threads_test(nthreads, n):
+    chk = Checker()
+    for label, drv, dl in variants():
+        for fmt in ('text', 'mmiotrace', 'jsonl'):
+            lab = '%s %s %d threads' % (label, fmt, nthreads)
+            t = run(drv, ['threads', str(nthreads), str(n)], fmt=fmt)
+            if t.res.status != 0:
+                chk.fail(lab, 'driver failed\n' + t.res.describe())
+                continue
+            try:
+                acc, ev = parse(fmt, t.lines, {BDF: resource(drv)} if fmt == 'mmiotrace' else None)
+            except Fail as e:
+                chk.fail(lab, 'not every line is whole and parseable: %s' % e)
+                continue
+            if not t.text.endswith('\n'):
+                chk.fail(lab, 'the trace does not end with a newline')
+                continue
+            # the device's order across threads need not be the trace's
+            # (a line is written after its access); per thread it must be
+            got, want = sorted(show(key(a)) for a in acc), sorted(show(x) for x in log_keys(t.log))
+            d = harness.first_difference(want, got, 'device log', 'trace')
+            good = chk.check(not d, lab, 'the accesses (sorted) differ from the device log\'s: ' + d)
+            for th in range(nthreads):
+                mine = [key(a) for a in acc if a['offset'] == 0x100 + 4 * th]
+                dev = [k for k in log_keys(t.log) if k[0] == 0x100 + 4 * th]
+                good &= chk.check(mine == dev, lab, 'thread %d: its accesses are not in the device\'s order' % th)
+            tids = {a['tid'] for a in acc}
+            good &= chk.check(len(tids) == nthreads, lab, '%d thread ids, expected %d' % (len(tids), nthreads))
+            # per thread: its doorbell values in program order
+            for th in range(nthreads):
+                vals = [a['value'] for a in acc if a['dir'] == 'W' and a['offset'] == 0x100 + 4 * th]
+                exp = [((th + 1) << 24) | k for k in range(1, n + 1)]
+                good &= chk.check(vals == exp, lab, 'thread %d: its %d writes are not all there in order' % (th, n))
+            if good:
+                chk.ok(lab, '(%d whole lines, all %d accesses)' % (len(t.lines), len(acc)))
+    chk.report()
+
+
+@test
+def trace_two_threads_whole_lines_all_accesses():
+    threads_test(2, 400)
+
+
+@test
+def trace_four_threads_whole_lines_all_accesses():
+    threads_test(4, 400)
+
+
+# ---------------------------------------------------------------- the trace file
+
+@test
+def trace_file_symlink_refused_exit_2_target_untouched():
+    chk = Checker()
+    label, drv, dl = one()
+    with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+        target = os.path.join(d, 'target')
+        link = os.path.join(d, 'trace')
+        with open(target, 'w') as f:
+            f.write('precious\n')
+        os.chmod(target, 0o644)
+        os.symlink(target, link)
+        for how, argv_opts, env in (('--trace=', ['--trace=' + link], {}),
+                                    ('MMIOSHIM_TRACE', [], {'MMIOSHIM_TRACE': link})):
+            r = _run(mmio_run_argv() + ['--sim', 'regs'] + argv_opts + ['--'] + guest(drv) + ['basic'], env, 60)
+            lab = '%s %s' % (label, how)
+            chk.check(r.status == 2, lab, 'status %d, expected 2\n%s' % (r.status, r.describe()))
+            chk.check('api ' not in r.out, lab, 'main ran:\n' + r.describe())
+            chk.check(link in r.err and 'symbolic link' in r.err, lab,
+                      'no message naming the path and the symbolic link:\n' + r.describe())
+            with open(target) as f:
+                content = f.read()
+            chk.check(content == 'precious\n', lab, 'the target was changed: %r' % content)
+            chk.check(stat.S_IMODE(os.stat(target).st_mode) == 0o644, lab, 'the target\'s mode changed')
+            chk.check(os.path.islink(link), lab, 'the link was replaced')
+            if not [f for f in chk.failures if lab in f]:
+                chk.ok(lab)
+    chk.report()
+
+
+@test
+def trace_file_existing_truncated_or_appended_with_trace_append():
+    chk = Checker()
+    label, drv, dl = one()
+    with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+        path = os.path.join(d, 'trace')
+        base = mmio_run_argv() + ['--sim', 'regs', '--trace=' + path]
+        old = 'old line that must go\n' * 50
+        with open(path, 'w') as f:
+            f.write(old)
+        r = _run(base + ['--'] + guest(drv) + ['basic'], {}, 60)
+        require_ok(r, 'basic')
+        with open(path) as f:
+            first = f.read()
+        chk.check('old line' not in first, label, 'an existing trace file was not truncated')
+        acc, ev = parse_text(first.splitlines())
+        chk.check(len(acc) == len(r.log), label, 'truncated trace: %d accesses, log %d' % (len(acc), len(r.log)))
+        r2 = _run(base + ['--trace-append', '--'] + guest(drv) + ['basic'], {}, 60)
+        require_ok(r2, 'basic --trace-append')
+        with open(path) as f:
+            both = f.read()
+        chk.check(both.startswith(first) and len(both) > len(first), label,
+                  '--trace-append did not keep the previous trace before the new one')
+        acc2, ev2 = parse_text(both.splitlines())
+        chk.check(len(acc2) == 2 * len(acc), label, 'appended trace: %d accesses, expected %d' % (len(acc2),
+                                                                                              2 * len(acc)))
+        r3 = _run(base + ['--'] + guest(drv) + ['basic'], {'MMIOSHIM_TRACE_APPEND': '1'}, 60)
+        with open(path) as f:
+            three = f.read()
+        chk.check(three.startswith(both) and len(three) > len(both), label,
+                  'MMIOSHIM_TRACE_APPEND=1 did not append (status %d)' % r3.status)
+        # mmiotrace appended: a second VERSION line starts the second trace
+        if not chk.failures:
+            chk.ok(label, '(truncated, then appended twice)')
+    chk.report()
+
+
+@test
+def trace_file_created_with_mode_0600():
+    chk = Checker()
+    label, drv, dl = one()
+    with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+        for umask in (0o022, 0o000):
+            path = os.path.join(d, 'trace-%o' % umask)
+            old = os.umask(umask)
+            try:
+                r = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=' + path, '--'] + guest(drv) + ['basic'], {},
+                         60)
+            finally:
+                os.umask(old)
+            require_ok(r, 'basic')
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            chk.check(mode == 0o600, label, 'umask %03o: mode %03o, expected 600' % (umask, mode))
+    if not chk.failures:
+        chk.ok(label)
+    chk.report()
+
+
+@test
+def trace_default_destination_is_stderr():
+    chk = Checker()
+    label, drv, dl = one()
+    t = run(drv, ['basic'], opts=['--trace'], tracefile=False)
+    require_ok(t.res, 'basic --trace')
+    lines = [l for l in t.res.err.splitlines() if not l.startswith('mmioshim:')]
+    acc, ev = parse_text(lines)
+    compare_to_log(chk, label, acc, t.log)
+    if not chk.failures:
+        chk.ok(label, '(%d accesses on stderr)' % len(acc))
+    chk.report()
+
+
+# ---------------------------------------------------------------- BAR2, direct backend
+
+@test
+def trace_bar2_trapped_through_direct_backend_without_trap_all():
+    chk = Checker()
+    for label, drv, dl in variants():
+        for fmt in ('text', 'jsonl'):
+            lab = '%s %s' % (label, fmt)
+            t = run(drv, ['bar2'], fmt=fmt)   # MMIOSHIM_TRAP is not set (scrubbed)
+            if t.res.status != 0:
+                chk.fail(lab, 'driver failed\n' + t.res.describe())
+                continue
+            acc, ev = parse(fmt, t.lines)
+            good = compare_to_log(chk, lab, acc, t.log)
+            maps = [e for e in ev if e['event'] == 'map']
+            if fmt == 'text':
+                backends = {int(e['words'][4][3:]): e['words'][-1] for e in maps}
+            else:
+                backends = {e['bar']: e.get('backend') for e in maps}
+            good &= chk.check(backends.get(2) == 'direct', lab, 'BAR2 map events: %r (backend direct expected)'
+                              % backends)
+            good &= chk.check(backends.get(0) == 'region', lab, 'BAR0 map events: %r (backend region expected)'
+                              % backends)
+            got = [(a['dir'], a['offset'], a['width'], a['value']) for a in acc if a['bar'] == 2]
+            want = [('W', 0x100, 4, 0xcafef00d), ('W', 0x108, 8, 0x0123456789abcdef), ('W', 0x110, 1, 0x5a),
+                    ('W', 0x112, 2, 0x7e57), ('R', 0x100, 4, 0xcafef00d), ('R', 0x108, 8, 0x0123456789abcdef),
+                    ('R', 0x110, 1, 0x5a), ('R', 0x112, 2, 0x7e57)]
+            good &= chk.check(got == want, lab, 'BAR2 accesses %r, expected %r' % ([show(g) for g in got],
+                                                                                  [show(w) for w in want]))
+            good &= chk.check('BAR2 0x108 0x123456789abcdef' in t.res.out, lab, 'driver read back:\n' + t.res.out)
+            if good:
+                chk.ok(lab, '(BAR2 traced through direct)')
+    chk.report()
+
+
+# ---------------------------------------------------------------- filters
+
+def twodev_run(drv, fmt='text', filt=None):
+    opts = ['--filter', filt] if filt is not None else []
+    t = run(drv, ['twodev', BDF, BDF_B], fmt=fmt, opts=opts, sims=('regs@' + BDF, 'regs@' + BDF_B))
+    require_ok(t.res, 'twodev%s' % (' --filter ' + filt if filt else ''))
+    return t
+
+
+FILTERS = [
+    ('dev=' + BDF_B, lambda a: a['bdf'] == BDF_B),
+    ('dev=' + BDF, lambda a: a['bdf'] == BDF),
+    ('bar=2', lambda a: a['bar'] == 2),
+    ('bar=0', lambda a: a['bar'] == 0),
+    ('off=0x8', lambda a: a['offset'] <= 8 < a['offset'] + a['width']),
+    ('off=0x10-0x1f', lambda a: a['offset'] <= 0x1f and a['offset'] + a['width'] - 1 >= 0x10),
+    ('off=0x14-0x14', lambda a: a['offset'] <= 0x14 < a['offset'] + a['width']),
+    ('dir=R', lambda a: a['dir'] == 'R'),
+    ('dir=W', lambda a: a['dir'] == 'W'),
+    ('dir=R,dir=W', lambda a: True),
+    ('dev=%s,dir=W' % BDF_B, lambda a: a['bdf'] == BDF_B and a['dir'] == 'W'),
+    ('bar=0,off=0x100-0x1ff,dir=W', lambda a: a['bar'] == 0 and 0x100 <= a['offset'] <= 0x1ff and a['dir'] == 'W'),
+    ('off=0x8,off=0x20-0x23', lambda a: a['offset'] <= 8 < a['offset'] + a['width'] or
+     (a['offset'] <= 0x23 and a['offset'] + a['width'] - 1 >= 0x20)),
+]
+
+
+@test
+def trace_filter_dev_bar_off_dir_keeps_exactly_the_matching_accesses():
+    chk = Checker()
+    label, drv, dl = one()
+    full = twodev_run(drv)
+    acc, ev = parse_text(full.lines)
+    if not compare_to_log(chk, label + ' unfiltered', acc, full.log):
+        chk.report()
+    chk.check({a['bdf'] for a in acc} == {BDF, BDF_B} and {a['bar'] for a in acc} == {0, 2}, label,
+              'the unfiltered trace lacks a device or BAR: %r' % {(a['bdf'], a['bar']) for a in acc})
+
+    def strip(a):
+        return (a['bdf'], a['bar'], a['offset'], a['width'], a['dir'], a['value'])
+    for filt, pred in FILTERS:
+        for fmt in ('text', 'jsonl'):
+            lab = '%s --filter %s %s' % (label, filt, fmt)
+            t = twodev_run(drv, fmt, filt)
+            got, _ = parse(fmt, t.lines)
+            want = [strip(a) for a in acc if pred(a)]
+            d = harness.first_difference([show(x) for x in want], [show(strip(a)) for a in got],
+                                         'expected', 'filtered')
+            if chk.check(not d and want, lab, 'filtered trace: ' + d if d else 'nothing matches (bad test)'):
+                chk.ok(lab, '(%d of %d accesses)' % (len(want), len(acc)))
+    chk.report()
+
+
+# ---------------------------------------------------------------- bad values
+
+BAD_ENV = [
+    ('MMIOSHIM_TRACE_FORMAT', 'xml'), ('MMIOSHIM_TRACE_FORMAT', 'TEXT'), ('MMIOSHIM_TRACE_FORMAT', 'json'),
+    ('MMIOSHIM_TRACE_FILTER', 'dev'), ('MMIOSHIM_TRACE_FILTER', 'bus=1'), ('MMIOSHIM_TRACE_FILTER', 'bar=6'),
+    ('MMIOSHIM_TRACE_FILTER', 'bar=x'), ('MMIOSHIM_TRACE_FILTER', 'off=0x20-0x10'),
+    ('MMIOSHIM_TRACE_FILTER', 'off=1-'), ('MMIOSHIM_TRACE_FILTER', 'dir=X'), ('MMIOSHIM_TRACE_FILTER', 'dir=r'),
+    ('MMIOSHIM_STATS', '2'), ('MMIOSHIM_STATS', 'yes'), ('MMIOSHIM_TRACE_APPEND', 'yes'),
+]
+
+
+@test
+def bad_trace_format_filter_stats_values_exit_2_before_main():
+    chk = Checker()
+    label, drv, dl = one()
+    for var, val in BAD_ENV:
+        for with_trace in (True, False):
+            lab = '%s=%s%s' % (var, val, ' with a trace' if with_trace else '')
+            env = {var: val}
+            with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+                if with_trace:
+                    env['MMIOSHIM_TRACE'] = os.path.join(d, 'trace')
+                r = _run(mmio_run_argv() + ['--sim', 'regs', '--'] + guest(drv) + ['basic'], env, 60)
+            good = chk.check(r.status == 2, lab, 'status %d, expected 2\n%s' % (r.status, r.describe()))
+            good &= chk.check('api ' not in r.out, lab, 'main ran\n' + r.describe())
+            good &= chk.check(var in r.err and val in r.err, lab, 'the message does not name %s and %r:\n%s'
+                              % (var, val, r.describe()))
+            if good:
+                chk.ok(lab, r.err.strip().splitlines()[0])
+    # the same values through mmio-run's options
+    for opt, val in (('--format', 'xml'), ('--format', 'TEXT'), ('--filter', 'bus=1'), ('--filter', 'dir=X')):
+        lab = '%s %r' % (opt, val)
+        r = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=/dev/null', opt, val, '--'] + guest(drv) + ['basic'],
+                 {}, 60)
+        good = chk.check(r.status == 2, lab, 'status %d, expected 2\n%s' % (r.status, r.describe()))
+        good &= chk.check('api ' not in r.out, lab, 'main ran\n' + r.describe())
+        good &= chk.check(val in r.err and r.err.strip(), lab, 'the message does not name %r:\n%s'
+                          % (val, r.describe()))
+        if good:
+            chk.ok(lab, r.err.strip().splitlines()[0])
+    chk.report()
+
+
+# ---------------------------------------------------------------- statistics
+
+STAT_ROW = re.compile(r'^\s+(\S+)\s+(\d+)\s+0x([0-9a-f]+)\s+(\d+)\s+(\d+)\s+([\d,]+)$')
+SITE_ROW = re.compile(r'^\s+(\S+\+0x[0-9a-f]+(?: in \S+)?|0x[0-9a-f]+)\s+(\d+)$')
+TOTAL = re.compile(r'total: (\d+) emulated accesses in (\d+) faults, ([\d.]+) ms in the handler')
+BACKEND = re.compile(r'backend: (\S+) BAR(\d) 0x([0-9a-f]+)\+0x([0-9a-f]+) (\w+)')
+
+
+def parse_stats(err):
+    rows, sites, total, backends = {}, {}, None, []
+    for l in err.splitlines():
+        m = STAT_ROW.match(l)
+        if m:
+            rows[(m.group(1), int(m.group(2)), int(m.group(3), 16))] = (
+                int(m.group(4)), int(m.group(5)), sorted(int(x) for x in m.group(6).split(',')))
+            continue
+        m = SITE_ROW.match(l)
+        if m:
+            sites[m.group(1)] = int(m.group(2))
+            continue
+        m = TOTAL.search(l)
+        if m:
+            total = int(m.group(1))
+            continue
+        m = BACKEND.search(l)
+        if m:
+            backends.append((m.group(1), int(m.group(2)), m.group(5)))
+    return rows, sites, total, backends
+
+
+def expected_rows(log, bdf=BDF):
+    rows = {}
+    for (_, bar, off, width, d, value, rej) in log:
+        r, w, ws = rows.get((bdf, bar, off), (0, 0, set()))
+        rows[(bdf, bar, off)] = (r + (d == 'R'), w + (d == 'W'), ws | {width})
+    return {k: (r, w, sorted(ws)) for k, (r, w, ws) in rows.items()}
+
+
+def stats_test(scenario, sites_check=None):
+    chk = Checker()
+    for label, drv, dl in variants():
+        args = [scenario] + ([dl] if scenario == 'symbols' else [])
+        t = run(drv, args, opts=['--stats'], tracefile=False)
+        if t.res.status != 0:
+            chk.fail(label, 'driver failed\n' + t.res.describe())
+            continue
+        rows, sites, total, backends = parse_stats(t.res.err)
+        want = expected_rows(t.log)
+        good = chk.check(total == len(t.log), label, 'total %r, the device log has %d lines\n%s'
+                         % (total, len(t.log), t.res.err))
+        good &= chk.check(rows == want, label, 'per-offset rows differ from the device log:\n  got  %r\n  want %r'
+                          % (sorted(rows.items()), sorted(want.items())))
+        good &= chk.check(sum(sites.values()) == total, label, 'site counts add up to %d, total %r'
+                          % (sum(sites.values()), total))
+        bare = [s for s in sites if not '+0x' in s]
+        good &= chk.check(not bare, label, 'sites without a symbol: %r' % bare)
+        good &= chk.check(backends == [(BDF, 0, 'region')], label, 'backend lines %r' % backends)
+        if sites_check:
+            good &= sites_check(chk, label, sites) is not False
+        if good:
+            chk.ok(label, '(%d accesses, %d offsets, %d sites)' % (total, len(rows), len(sites)))
+    chk.report()
+
+
+@test
+def stats_per_offset_per_site_total_and_backend_match_device_log():
+    stats_test('basic')
+
+
+@test
+def stats_sites_name_executable_library_and_dlopened_functions():
+    def check(chk, label, sites):
+        want = {'exe_touch': 'trace_drv', 'tracelib_touch': 'libtracelib.so', 'tracedl_touch': 'libtracedl.so'}
+        good = True
+        for fn, obj in want.items():
+            n = sum(c for s, c in sites.items() if s.startswith(fn + '+') and s.endswith(' in ' + obj))
+            good &= chk.check(n == 2, label, '%s in %s: %d accesses counted, expected 2; sites %r'
+                              % (fn, obj, n, sites))
+        return good
+    stats_test('symbols', check)
+
+
+@test
+def stats_block_copy_counted_as_the_device_accesses():
+    stats_test('copy')
+
+
+# ---------------------------------------------------------------- mmio-run
+
+@test
+def mmio_run_exit_status_program_signal_and_usage_error():
+    chk = Checker()
+    cc = compilers()[0]
+    hello = harness.build('hello.c', cc, '2')
+    base = mmio_run_argv()
+    for args, want in ((['exit', '0'], 0), (['exit', '3'], 3), (['exit', '42'], 42), (['exit', '255'], 255),
+                       (['raise', str(int(signal.SIGTERM))], 128 + signal.SIGTERM),
+                       (['raise', str(int(signal.SIGKILL))], 128 + signal.SIGKILL),
+                       (['raise', str(int(signal.SIGSEGV))], 128 + signal.SIGSEGV)):
+        for opts in ([], ['--sim', 'regs', '--trace=/dev/null', '--stats']):
+            r = _run(base + opts + ['--'] + guest(hello) + args, {}, 60)
+            lab = '%s %s' % (' '.join(opts) or '(no options)', ' '.join(args))
+            if chk.check(r.status == want, lab, 'status %d, expected %d\n%s' % (r.status, want, r.describe())):
+                chk.ok(lab, '-> %d' % want)
+    for bad, word in ((['--bogus'], '--bogus'), (['-x'], '-x'), (['--backend', 'fast'], 'fast'),
+                      (['--sim', 'nvme'], 'nvme'), (['--format', 'xml'], 'xml'), (['--trace='], '--trace'),
+                      (['--sim'], '--sim'), (['--format'], '--format'), (['--filter'], '--filter'),
+                      (['--backend'], '--backend'), ([], 'program')):
+        r = _run(base + bad + (['--'] + guest(hello) if bad and bad[-1] not in ('--sim', '--format', '--filter',
+                                                                                  '--backend') else []), {}, 60)
+        lab = 'usage error %r' % bad
+        good = chk.check(r.status == 2, lab, 'status %d, expected 2\n%s' % (r.status, r.describe()))
+        good &= chk.check('main reached' not in r.out, lab, 'the program ran')
+        good &= chk.check(word in r.err, lab, 'the message does not name %r:\n%s' % (word, r.describe()))
+        if good:
+            chk.ok(lab, r.err.splitlines()[0])
+    chk.report()
+
+
+@test
+def mmio_run_empty_option_values_are_usage_errors():
+    chk = Checker()
+    label, drv, dl = one()
+    for bad in (['--format', ''], ['--format='], ['--backend', ''], ['--backend='], ['--sim', ''], ['--sim=']):
+        lab = 'mmio-run %r' % ' '.join(bad)
+        sim = [] if bad[0].startswith('--sim') else ['--sim', 'regs']
+        r = _run(mmio_run_argv() + sim + ['--trace=/dev/null'] + bad + ['--'] + guest(drv) + ['basic'], {}, 60)
+        opt = bad[0].split('=')[0]
+        good = chk.check(r.status == 2, lab, 'status %d, expected 2 (an empty value is not a %s)\n%s'
+                         % (r.status, opt, r.describe()))
+        good &= chk.check(opt in r.err, lab, 'no message naming %s:\n%s' % (opt, r.describe()))
+        if good:
+            chk.ok(lab, r.err.splitlines()[0])
+    chk.report()
+
+
+@test
+def mmio_run_help_mentions_every_option():
+    chk = Checker()
+    r = _run(mmio_run_argv() + ['--help'], {}, 30)
+    chk.check(r.status == 0, '--help', 'status %d' % r.status)
+    with open(os.path.join(harness.SOURCE_ROOT, 'scripts', 'mmio-run.in')) as f:
+        script = f.read()
+    # the options the script's parser accepts
+    parsed = set(re.findall(r'^\s*(-[-\w]*)(?:=\*)?(?:\|(-[-\w]*))?\)', script, re.M))
+    opts = {o for pair in parsed for o in pair if o and o not in ('--', '-*')}
+    chk.check(len(opts) >= 14, 'parser', 'found only %r in the script' % sorted(opts))
+    for o in sorted(opts):
+        chk.check(re.search(r'(?<![\w-])%s(?![\w-])' % re.escape(o), r.out), o, '--help does not mention %s' % o)
+    for word in ('MMIOSHIM_TRACE', 'MMIOSHIM_TRACE_FORMAT', 'MMIOSHIM_TRACE_APPEND', 'MMIOSHIM_TRACE_FILTER',
+                 'MMIOSHIM_STATS', 'MMIOSHIM_BACKEND', 'MMIOSHIM_TRAP', 'MMIOSIM_LOG', 'text', 'mmiotrace', 'jsonl',
+                 'Exit status', '128+', 'mmioshim(7)'):
+        chk.check(word in r.out, word, '--help does not mention %s' % word)
+    r2 = _run(mmio_run_argv() + ['-h'], {}, 30)
+    chk.check(r2.out == r.out and r2.status == 0, '-h', '-h differs from --help')
+    if not chk.failures:
+        chk.ok('--help', '(%d options: %s)' % (len(opts), ' '.join(sorted(opts))))
+    chk.report()
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == '--list':
+        print('\n'.join(TESTS))
+        return 0
+    if len(argv) != 2 or argv[1] not in TESTS:
+        print('usage: %s --list | TEST\ntests: %s' % (argv[0], ' '.join(TESTS)), file=sys.stderr)
+        return 2
+    try:
+        TESTS[argv[1]]()
+    except Skip as e:
+        print('SKIP: %s' % e)
+        return 77
+    except Fail as e:
+        print('FAIL: %s' % e)
+        return 1
+    print('PASS')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
