@@ -85,8 +85,9 @@ void fault_handler(int sig, siginfo_t *si, void *ucv)
 		goto out;
 	}
 	if (!err) {
+		struct io_ctx ctx = { in, &r };
 		struct mmio_io io = shim_io;
-		io.ctx = (void *)in;
+		io.ctx = &ctx;
 		err = arch_emulate(in, uc, &io);
 	}
 	if (err == MMIO_E_PROT) {

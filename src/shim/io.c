@@ -108,9 +108,13 @@ static int split_access(const struct region *r, uint64_t off, size_t len, char *
 static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *buf, bool write)
 {
 	/* runs in the signal handler */
+	const struct io_ctx *ctx = io->ctx;
 	struct region r;
 
-	if (!region_lookup((uintptr_t)addr, &r)) {
+	/* the region of the fault is the one almost every access is in */
+	if (ctx && ctx->fault_region && addr - ctx->fault_region->guard < ctx->fault_region->len)
+		r = *ctx->fault_region;
+	else if (!region_lookup((uintptr_t)addr, &r)) {
 		if (write)
 			memcpy((void *)addr, buf, len);
 		else
@@ -122,12 +126,12 @@ static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *
 	uint64_t off = addr - r.guard;
 	if (len > r.len - off)
 		return MMIO_E_RANGE;
-	if (misaligned(r.bar_off + off, len, io->ctx)) {
+	if (misaligned(r.bar_off + off, len, ctx ? ctx->in : NULL)) {
 		if (cfg.unaligned == UNALIGNED_REFUSE)
 			return MMIO_E_UNALIGNED;
-		return split_access(&r, off, len, buf, write, io->ctx);
+		return split_access(&r, off, len, buf, write, ctx ? ctx->in : NULL);
 	}
-	return device_access(&r, off, len, buf, write, io->ctx);
+	return device_access(&r, off, len, buf, write, ctx ? ctx->in : NULL);
 }
 
 static int io_read(const struct mmio_io *io, uint64_t addr, size_t len, void *buf)
@@ -142,5 +146,5 @@ static int io_write(const struct mmio_io *io, uint64_t addr, size_t len, const v
 	return io_access(io, addr, len, (void *)buf, true);
 }
 
-/* ctx: the instruction being emulated */
+/* ctx: a struct io_ctx, or NULL */
 const struct mmio_io shim_io = { io_read, io_write, NULL };

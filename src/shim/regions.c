@@ -52,6 +52,17 @@ int region_add(const struct region *r)
 	return ret;
 }
 
+/* Does addr fall in r's guard or real mapping? Then out gets a copy, with
+ * its guard set to the base addr is in. */
+static bool slot_match(const volatile struct region *r, uintptr_t addr)
+{
+	/* runs in the signal handler */
+	uintptr_t real = (uintptr_t)r->real;
+
+	return r->len && ((addr >= r->guard && addr - r->guard < r->len) ||
+			  (real && addr >= real && addr - real < r->len));
+}
+
 bool region_lookup(uintptr_t addr, struct region *out)
 {
 	/* runs in the signal handler */
@@ -60,21 +71,23 @@ bool region_lookup(uintptr_t addr, struct region *out)
 	for (int i = 0; i < n; i++) {
 		struct slot *s = &slots[i];
 		unsigned before, after;
+		bool hit;
 		do {
 			before = atomic_load_explicit(&s->seq, memory_order_acquire);
-			*out = *(volatile struct region *)&s->r;
+			/* compare first; copy the slot only when it is the one */
+			hit = slot_match(&s->r, addr);
+			if (hit)
+				*out = *(volatile struct region *)&s->r;
 			atomic_thread_fence(memory_order_acquire);
 			after = atomic_load_explicit(&s->seq, memory_order_relaxed);
 		} while (before != after || (before & 1));
-		if (out->len && addr >= out->guard && addr - out->guard < out->len)
-			return true;
+		if (!hit)
+			continue;
 		/* an access to the real mapping itself (s390x: SIGILL) is served
 		 * the same way: present it as if it were the guard */
-		uintptr_t real = (uintptr_t)out->real;
-		if (out->len && real && addr >= real && addr - real < out->len) {
-			out->guard = real;
-			return true;
-		}
+		if (!(addr >= out->guard && addr - out->guard < out->len))
+			out->guard = (uintptr_t)out->real;
+		return true;
 	}
 	return false;
 }

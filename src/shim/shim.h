@@ -175,6 +175,11 @@ const struct insn *decoder_get(uint64_t pc, struct insn *scratch, int *err);
 /* io.c — the emulator's view of memory */
 struct mmio_io;
 extern const struct mmio_io shim_io;
+/* what the fault path knows about the access, as shim_io's ctx */
+struct io_ctx {
+	const struct insn *in;
+	const struct region *fault_region;
+};
 void io_init(void);
 
 #endif
