@@ -8,6 +8,9 @@
  *                   mmap of device fds
  *   sim_fs.c        the private sysfs/dev tree and path rewriting
  *   sim_interpose.c the exported libc symbols
+ *   sim_s390x.c     s390x only: BAR mappings that fault, the
+ *                   s390_pci_mmio_read/write system calls through libc
+ *                   syscall(), AT_HWCAP's PCI MIO bit
  */
 #ifndef MMIOSIM_SIM_H
 #define MMIOSIM_SIM_H
@@ -125,6 +128,8 @@ struct sim_proc {
 	int bar2_fd[SIM_MAX_DEVICES];
 	uint8_t *bar2[SIM_MAX_DEVICES];
 	uint64_t memfd_dev; /* st_dev of memfds */
+	uint64_t bar2_ino[SIM_MAX_DEVICES]; /* st_ino of the BAR2 memfds */
+	int mio; /* MMIOSIM_MIO: AT_HWCAP shows HWCAP_S390_PCI_MIO (s390x) */
 };
 
 extern struct sim_shared *sim_sh;
@@ -164,6 +169,11 @@ struct sim_real {
 	ssize_t (*lgetxattr)(const char *, const char *, void *, size_t);
 	ssize_t (*listxattr)(const char *, char *, size_t);
 	ssize_t (*llistxattr)(const char *, char *, size_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*mprotect)(void *, size_t, int);
+	long (*syscall)(long, ...);
+	unsigned long (*getauxval)(unsigned long);
 };
 extern struct sim_real sim_real;
 
@@ -178,16 +188,32 @@ int sim_dev_by_bdf(const char *bdf);
 int sim_dev_by_group(int group);
 int sim_dev_by_cdev(int cdev);
 long sim_sys(long nr, long a, long b, long c, long d, long e, long f);
+void *sim_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 /* sim_model.c */
 void sim_model_init(struct sim_dev *d);
 void sim_model_reset(struct sim_dev *d);
 ssize_t sim_region_rw(int objidx, void *buf, size_t count, uint64_t pos, int write);
+ssize_t sim_dev_rw(int devidx, unsigned idx, void *buf, size_t count, uint64_t off, int write);
 void sim_signal_irq(struct sim_dev *d, int index, int vector);
 
 /* sim_vfio.c */
 int sim_ioctl(int objidx, unsigned long req, void *arg); /* -errno or >= 0 */
 void *sim_mmap(int objidx, void *addr, size_t len, int prot, int flags, off_t off, int *err);
+
+/* sim_s390x.c (the functions do nothing but pass through elsewhere) */
+/* Does region idx of a device have VFIO_REGION_INFO_FLAG_MMAP? */
+int sim_region_mappable(unsigned idx);
+/* s390x: the mapping of BAR idx at bar_off (a faulting placeholder, recorded
+ * for the system calls), or MAP_FAILED with *err. */
+void *sim_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_t len, int prot,
+		   int flags, int *err);
+/* s390x: mmap of a file that is not a sim fd: a sysfs resource2 file gives
+ * a BAR mapping too; returns NULL when fd is not one. */
+void *sim_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err);
+/* s390x: a non-sim mapping was made at [addr, addr+len) with MAP_FIXED, or
+ * that range was unmapped: forget the BAR mappings there. */
+void sim_bar_forget(uintptr_t addr, size_t len);
 
 /* sim_fs.c */
 void sim_fs_cleanup(void);

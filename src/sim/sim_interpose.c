@@ -547,10 +547,29 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 			return p;
 		}
 	}
+#if defined(__s390x__)
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS)) {
+		/* sysfs resource2: a BAR mapping as well */
+		int err = 0;
+		void *p = sim_resource_mmap(addr, len, prot, flags, fd, off, &err);
+		if (p) {
+			if (p == MAP_FAILED)
+				errno = err;
+			return p;
+		}
+	}
+#endif
 	void *(*real)(void *, size_t, int, int, int, off_t) = is64 ? sim_real.mmap64 : sim_real.mmap;
-	if (real)
-		return real(addr, len, prot, flags, fd, off);
-	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	void *p = real ? real(addr, len, prot, flags, fd, off) : sim_sys_mmap(addr, len, prot, flags, fd, off);
+#if defined(__s390x__)
+	if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+		/* whatever was mapped there (a BAR mapping) is gone */
+		int saved = errno;
+		sim_bar_forget((uintptr_t)p, len);
+		errno = saved;
+	}
+#endif
+	return p;
 }
 
 SIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

@@ -37,6 +37,18 @@ long sim_sys(long nr, long a, long b, long c, long d, long e, long f)
 	return syscall(nr, a, b, c, d, e, f);
 }
 
+/* The mmap system call. On s390x its arguments are passed in a block of
+ * six words (old_mmap), as glibc's mmap does. */
+void *sim_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+#if defined(__s390x__)
+	long args[6] = { (long)addr, (long)len, prot, flags, fd, (long)off };
+	return (void *)syscall(SYS_mmap, args);
+#else
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+#endif
+}
+
 static void say(const char *msg)
 {
 	size_t n = strlen(msg);
@@ -100,6 +112,13 @@ static void resolve_all(void)
 	R(lgetxattr);
 	R(listxattr);
 	R(llistxattr);
+	R(munmap);
+	R(mremap);
+	R(mprotect);
+	R(getauxval);
+	/* last: from here on the simulator's own syscall() calls go to it */
+	__atomic_store_n(&sim_real.syscall, (__typeof__(sim_real.syscall))dlsym(RTLD_NEXT, "syscall"),
+			 __ATOMIC_RELEASE);
 #undef R
 }
 
@@ -211,6 +230,18 @@ static enum sim_mmap_mode parse_mmap(void)
 	die_env("mmiosim: MMIOSIM_MMAP='%s': unknown value; accepted: normal, none, refuse", env);
 }
 
+/* MMIOSIM_MIO: whether AT_HWCAP shows the PCI MIO instructions (s390x) */
+static int parse_mio(void)
+{
+	const char *env = early_getenv("MMIOSIM_MIO");
+
+	if (!env || !*env || !strcmp(env, "0"))
+		return 0;
+	if (!strcmp(env, "1"))
+		return 1;
+	die_env("mmiosim: MMIOSIM_MIO='%s': unknown value; accepted: 0, 1", env);
+}
+
 /* Move an internal fd out of the way of the program's low fd numbers. */
 static int move_high(int fd)
 {
@@ -256,8 +287,7 @@ static void open_logs(void)
 
 static void *map_shared_anon(size_t size)
 {
-	void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-				  -1, 0);
+	void *p = sim_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -269,6 +299,7 @@ static void do_init(void)
 	resolve_all();
 	parse_devices(devs, &ndev);
 	sim_p.mmap_mode = parse_mmap();
+	sim_p.mio = parse_mio();
 	sim_p.ndev = ndev;
 
 	sim_sh = map_shared_anon(sizeof(*sim_sh));
@@ -285,15 +316,16 @@ static void do_init(void)
 		if (fd < 0 || syscall(SYS_ftruncate, fd, SIM_BAR2_SIZE))
 			die_env("mmiosim: cannot create BAR2 memory: %s", strerror(errno));
 		fd = move_high(fd);
-		void *m = (void *)syscall(SYS_mmap, NULL, SIM_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-					  0);
+		void *m = sim_sys_mmap(NULL, SIM_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
 			die_env("mmiosim: cannot map BAR2 memory: %s", strerror(errno));
 		sim_p.bar2_fd[i] = fd;
 		sim_p.bar2[i] = m;
 		struct stat st;
-		if (syscall(SYS_fstat, fd, &st) == 0)
+		if (syscall(SYS_fstat, fd, &st) == 0) {
 			sim_p.memfd_dev = (uint64_t)st.st_dev;
+			sim_p.bar2_ino[i] = (uint64_t)st.st_ino;
+		}
 	}
 	open_logs();
 }
@@ -419,7 +451,7 @@ int sim_obj_new(int kind, int devidx, int cloexec, int *fd_out)
 	}
 	/* pin the inode: while this mapping exists the inode number cannot be
 	 * given to another file */
-	void *pin = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	void *pin = sim_sys_mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	if (pin == MAP_FAILED) {
 		int e = errno;
 		syscall(SYS_close, fd);

@@ -387,7 +387,6 @@ static void cfg_access(int devidx, unsigned off, unsigned w, int write, uint8_t 
 ssize_t sim_region_rw(int objidx, void *buf, size_t count, uint64_t pos, int write)
 {
 	struct sim_obj *o = &sim_sh->obj[objidx];
-	int saved = errno;
 
 	if (o->kind != SIM_DEVICE)
 		return -EINVAL;
@@ -395,6 +394,15 @@ ssize_t sim_region_rw(int objidx, void *buf, size_t count, uint64_t pos, int wri
 		return -EINVAL; /* cdev not bound yet */
 	unsigned idx = (unsigned)(pos >> VFIO_PCI_OFFSET_SHIFT);
 	uint64_t off = pos & ((1ull << VFIO_PCI_OFFSET_SHIFT) - 1);
+	return sim_dev_rw(o->devidx, idx, buf, count, off, write);
+}
+
+/* Runs in a signal handler.
+ * Access region idx of device devidx at off, split as sim_region_rw
+ * describes. Returns the count done or -errno; errno is not touched. */
+ssize_t sim_dev_rw(int devidx, unsigned idx, void *buf, size_t count, uint64_t off, int write)
+{
+	int saved = errno;
 	uint64_t size;
 	void (*access)(int, unsigned, unsigned, int, uint8_t *);
 	int cfg = 0;
@@ -439,7 +447,7 @@ ssize_t sim_region_rw(int objidx, void *buf, size_t count, uint64_t pos, int wri
 			w = 2;
 		else
 			w = 1;
-		access(o->devidx, (unsigned)at, w, write, p + done);
+		access(devidx, (unsigned)at, w, write, p + done);
 		done += w;
 	}
 	errno = saved;

@@ -14,6 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if !defined(__x86_64__)
+int main(void)
+{
+	puts("skip: asmops is x86_64 assembly");
+	return 77;
+}
+#else
+
 static uint8_t *bar;
 
 /* Run BODY with `m` pointing at the operand: the BAR itself, or in the
@@ -251,3 +259,4 @@ int main(int argc, char **argv)
 	fprintf(stderr, "unknown scenario %s\n", argv[1]);
 	return 2;
 }
+#endif /* __x86_64__ */

@@ -6,7 +6,9 @@
  * libc repb repq avx; "perms" prints the mapping's page permissions. */
 #include "vfio_drv.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,7 @@ static void check_local(const char *what, const uint8_t *got, size_t off, size_t
 	printf("ok %s\n", what);
 }
 
+#if defined(__x86_64__)
 static void rep_movsb(void *dst, const void *src, size_t n)
 {
 	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
@@ -66,6 +69,8 @@ static void rep_stosb(void *dst, int c, size_t n)
 {
 	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
 }
+
+#endif
 
 static void libc(void)
 {
@@ -104,6 +109,7 @@ static void libc(void)
 	free(dst);
 }
 
+#if defined(__x86_64__)
 static void repb(void)
 {
 	size_t n = 4096 + 3;
@@ -189,6 +195,8 @@ static void avx(void)
 		puts("skip: no avx512f");
 }
 
+#endif /* __x86_64__ */
+
 int main(int argc, char **argv)
 {
 	drv_open();
@@ -201,12 +209,14 @@ int main(int argc, char **argv)
 			printf("bar2 perms %s\n", drv_page_perms(bar2));
 		else if (!strcmp(argv[i], "libc"))
 			libc();
+#if defined(__x86_64__)
 		else if (!strcmp(argv[i], "repb"))
 			repb();
 		else if (!strcmp(argv[i], "repq"))
 			repq();
 		else if (!strcmp(argv[i], "avx"))
 			avx();
+#endif
 		else {
 			fprintf(stderr, "unknown scenario %s\n", argv[i]);
 			return 2;

@@ -11,10 +11,10 @@ import sys
 
 sys.dont_write_bytecode = True      # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ALL_LEVELS, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN, SIGSEGV_STATUS,  # noqa: E402
-                     SOURCE_ROOT, Checker, Fail, Skip, build, builds, compare_runs, compilers,
-                     first_difference, mmio_run_argv, parse_log, plain, preload_shim, sim_only,
-                     twin_test, under_shim, _run)
+from harness import (ALL_LEVELS, ARCH, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN,  # noqa: E402
+                     SIGSEGV_STATUS, SOURCE_ROOT, Checker, Fail, Skip, build, builds, compare_runs,
+                     compilers, first_difference, guest, mmio_run_argv, only_on, parse_log, plain,
+                     preload_shim, sim_only, swap32, twin_test, under_shim, _run)
 
 TESTS = {}
 
@@ -22,6 +22,28 @@ TESTS = {}
 def test(fn):
     TESTS[fn.__name__] = fn
     return fn
+
+
+def x86_only(why):
+    """The test exercises x86_64 instructions (inline assembly, SSE/AVX,
+    rep movs/stos): on another architecture it is a skip, never a pass."""
+    def deco(fn):
+        def f():
+            only_on('x86_64', why=why)
+            return fn()
+        f.__name__ = fn.__name__
+        return f
+    return deco
+
+
+def s390x_only(why):
+    def deco(fn):
+        def f():
+            only_on('s390x', why=why)
+            return fn()
+        f.__name__ = fn.__name__
+        return f
+    return deco
 
 
 # ------------------------------------------------ instruction classes (C)
@@ -38,6 +60,12 @@ def insn_loads_stores_8_16_32_64_log_matches_explicit():
 @test
 def insn_loads_stores_backend_region_log_matches_explicit():
     insn('loadstore', env={'MMIOSHIM_BACKEND': 'region'}, ref_env={})
+
+
+@test
+@s390x_only('the syscall backend (s390_pci_mmio_read/write)')
+def insn_loads_stores_backend_syscall_log_matches_explicit():
+    insn('loadstore', env={'MMIOSHIM_BACKEND': 'syscall'}, ref_env={})
 
 
 @test
@@ -71,16 +99,19 @@ def insn_cmp_test_memory_log_matches_explicit():
 
 
 @test
+@x86_only('movnti')
 def insn_movnti_log_matches_explicit():
     insn('movnti')
 
 
 @test
+@x86_only('SSE moves')
 def insn_sse_moves_log_matches_explicit():
     insn('sse')
 
 
 @test
+@x86_only('AVX moves')
 def insn_avx_vex_moves_log_matches_explicit():
     insn('avx128')
 
@@ -95,16 +126,19 @@ def insn_memcpy_memset_into_bytes_device_contents_match_explicit():
 # ------------------------------------------------ instruction forms (asm)
 
 @test
+@x86_only('x86_64 inline assembly')
 def asm_load_register_writeback_matches_explicit():
     twin_test('asmops.c', ['loads'])
 
 
 @test
+@x86_only('x86_64 inline assembly')
 def asm_store_forms_log_matches_explicit():
     twin_test('asmops.c', ['stores'])
 
 
 @test
+@x86_only('x86_64 inline assembly')
 def asm_flags_of_cmp_test_arith_rmw_match_explicit():
     twin_test('asmops.c', ['flags'])
 
@@ -142,6 +176,7 @@ def double_mapping_rw_and_wo_both_reach_device():
         dbs = [(o, v) for _, b, o, w, d, v, _ in log if b == 0 and d == 'W' and 0x100 <= o < 0x200]
         want = [(0x114, 0xd0000002), (0x118, 0xd0000003), (0x100, 0x100), (0x104, 0x101),
                 (0x108, 0x102), (0x10c, 0x103)]
+        want = [(o, swap32(v)) for o, v in want]
         chk.check(dbs == want, label, 'doorbell writes through the write-only mapping: got %s, want %s'
                   % ([(hex(o), hex(v)) for o, v in dbs], [(hex(o), hex(v)) for o, v in want]))
         ids = [v for _, b, o, w, d, v, _ in log if o == 0 and d == 'R']
@@ -175,8 +210,10 @@ def sysfs_resource_file_mapping_trapped_with_trap_all():
         got = under_shim(normal, [], env={'MMIOSHIM_TRAP': 'all'}, opts=['-v'])
         ok = chk.check(got.status == 0 and got.out.splitlines() == want, label,
                        'output or status wrong\n' + got.describe())
-        ok &= chk.check(re.search(r'BAR2: trapping .* backend direct', got.err) is not None, label,
-                        'the sysfs mapping was not trapped with the direct backend:\n' + got.err)
+        # s390x: the kernel's mapping is reached with the PCI MMIO system calls
+        backend = 'syscall' if ARCH == 's390x' else 'direct'
+        ok &= chk.check(re.search(r'BAR2: trapping .* backend ' + backend, got.err) is not None, label,
+                        'the sysfs mapping was not trapped with the %s backend:\n%s' % (backend, got.err))
         if ok:
             chk.ok(label)
     chk.report()
@@ -265,8 +302,10 @@ def app_sigsegv_handler_gets_own_faults_bar_still_works():
     chk = twin_test('sighandler.c', ['handler'])
     for label, normal, _ in builds('sighandler.c'):
         out = under_shim(normal, ['handler']).out
-        for want in ('write own page: faults 1 code 2 offset 0x10',
-                     'read own page: faults 2 code 2 offset 0x1020',
+        # s390x reports the page of a fault, not the byte
+        offsets = ('0x0', '0x1000') if ARCH == 's390x' else ('0x10', '0x1020')
+        for want in ('write own page: faults 1 code 2 offset %s\n' % offsets[0],
+                     'read own page: faults 2 code 2 offset %s\n' % offsets[1],
                      'sigaction reports app handler: yes, SA_SIGINFO: yes'):
             chk.check(want in out, label, 'missing %r in output:\n%s' % (want, out))
     chk.report()
@@ -320,7 +359,7 @@ def threads_4_doorbells_nothing_lost_or_duplicated():
         good &= chk.check(len(log) == 4 * n, label, '%d doorbell writes logged, want %d' % (len(log), 4 * n))
         for db, tag in doorbells.items():
             vals = [l[5] for l in log if l[2] == 0x100 + 4 * db]
-            want = [(tag << 24) | k for k in range(1, n + 1)]
+            want = [swap32((tag << 24) | k) for k in range(1, n + 1)]
             if vals != want:
                 i = next((k for k in range(min(len(vals), n)) if vals[k] != want[k]), min(len(vals), n))
                 chk.fail(label, 'doorbell %d: %d writes; first difference at write %d: got %s want %s' % (
@@ -341,7 +380,7 @@ def fork_parent_and_child_both_reach_device():
         got = under_shim(normal, [])
         log = parse_log(got.log)
         writes = [(o, v) for _, _, o, _, d, v, _ in log if d == 'W']
-        for w in ((0x104, 0xc0de), (0x8, 0x2222), (0x108, 0xda7a)):
+        for w in ((0x104, swap32(0xc0de)), (0x8, swap32(0x2222)), (0x108, swap32(0xda7a))):
             chk.check(w in writes, label, 'write %s=%s missing from the log' % (hex(w[0]), hex(w[1])))
         chk.check('child exit: status 0' in got.out and 'parent after child: scratch 00012222' in got.out,
                   label, 'output:\n' + got.out + got.err)
@@ -382,44 +421,59 @@ def refused(scenario, mnemonic_re, reason_re=None, offsets=(0x8,), env=None):
     chk.report()
 
 
+# the instruction each scenario of unsupported.c uses, per architecture
+REFUSED_INSN = {
+    'x86_64': {'lock_or': r'lock\s*or', 'xchg': r'xchg', 'cmpxchg': r'cmpxchg', 'lock_xadd': r'xadd',
+               'crc32': r'crc32', 'load': r'mov', 'store': r'mov'},
+    's390x': {'lock_or': r'\blao\b', 'xchg': r'\bcs\b', 'cmpxchg': r'\bcsg\b', 'lock_xadd': r'\blaa\b',
+              'crc32': r'\bldeb\b', 'load': r'\bl[a-z]*\b', 'store': r'\bst[a-z]*\b'},
+}.get(ARCH, {})
+
+
+def refused_insn(what):
+    if what not in REFUSED_INSN:
+        raise Skip('no scenario for %s' % ARCH)
+    return REFUSED_INSN[what]
+
+
 @test
 def unsupported_lock_or_dies_with_message():
-    refused('lock_or', r'lock\s*or')
+    refused('lock_or', refused_insn('lock_or'))
 
 
 @test
 def unsupported_xchg_dies_with_message():
-    refused('xchg', r'xchg')
+    refused('xchg', refused_insn('xchg'))
 
 
 @test
 def unsupported_lock_cmpxchg_dies_with_message():
-    refused('cmpxchg', r'cmpxchg')
+    refused('cmpxchg', refused_insn('cmpxchg'))
 
 
 @test
 def unsupported_lock_xadd_dies_with_message():
-    refused('lock_xadd', r'xadd')
+    refused('lock_xadd', refused_insn('lock_xadd'))
 
 
 @test
 def unknown_instruction_crc32_dies_with_message():
-    refused('crc32', r'crc32')
+    refused('crc32', refused_insn('crc32'))
 
 
 @test
 def unaligned_load32_refused_by_default():
-    refused('unaligned_load32', r'mov', r'align', offsets=(0x31,))
+    refused('unaligned_load32', refused_insn('load'), r'align', offsets=(0x31,))
 
 
 @test
 def unaligned_store64_refused_by_default():
-    refused('unaligned_store64', r'mov', r'align', offsets=(0x32,))
+    refused('unaligned_store64', refused_insn('store'), r'align', offsets=(0x32,))
 
 
 @test
 def unaligned_load16_refused_by_default():
-    refused('unaligned_load16', r'mov', r'align', offsets=(0x33,))
+    refused('unaligned_load16', refused_insn('load'), r'align', offsets=(0x33,))
 
 
 def split(scenario, want):
@@ -472,6 +526,7 @@ def bulk(env, scenarios=('libc', 'repb', 'avx'), perms='---', shim=True):
 
 
 @test
+@x86_only('the CPU reaches the simulated BAR2 mapping (on s390x a BAR mapping faults)')
 def bar2_block_copies_simulator_alone():
     bulk({}, scenarios=('libc', 'repb', 'repq', 'avx'), perms=None, shim=False)
 
@@ -480,17 +535,24 @@ BAR2_MODES = {
     'region_backend_mmap_none': {'MMIOSIM_MMAP': 'none'},
     'region_backend_mmap_refused': {'MMIOSIM_MMAP': 'refuse'},
     'direct_backend_trap_all': {'MMIOSHIM_TRAP': 'all'},
+    'syscall_backend': {'MMIOSHIM_BACKEND': 'syscall'},
 }
+BAR2_MODE_ARCH = {'direct_backend_trap_all': 'x86_64', 'syscall_backend': 's390x'}
 BAR2_KINDS = {
     'rep_movsb_stosb': ('repb',),                 # explicit rep movsb/stosb
     'libc_memcpy_memset': ('libc',),              # whatever glibc picks on this CPU
     'avx_avx512_moves': ('avx',),                 # vmovdqu ymm, vmovntdq, vmovdqu64 zmm
     'rep_movsq_stosq': ('repq',),
 }
+BAR2_KIND_X86 = ('rep_movsb_stosb', 'avx_avx512_moves', 'rep_movsq_stosq')
 
 
 def _bar2_test(kind, mode):
     def f():
+        if kind in BAR2_KIND_X86:
+            only_on('x86_64', why='x86_64 block copies (%s)' % kind)
+        if mode in BAR2_MODE_ARCH:
+            only_on(BAR2_MODE_ARCH[mode], why='the %s' % mode.replace('_', ' '))
         bulk(BAR2_MODES[mode], scenarios=BAR2_KINDS[kind])
     f.__name__ = 'bar2_%s_%s' % (kind, mode)
     return f
@@ -500,15 +562,42 @@ for _k in BAR2_KINDS:
     for _m in BAR2_MODES:
         if _k == 'rep_movsq_stosq' and _m != 'region_backend_mmap_none':
             continue
+        if _m == 'syscall_backend' and _k != 'libc_memcpy_memset':
+            continue
         test(_bar2_test(_k, _m))
 
 
 @test
+@x86_only('on s390x every BAR is trapped (the CPU cannot reach one)')
 def bar2_not_trapped_by_default():
     bulk({}, perms='rw')
 
 
 @test
+@s390x_only('on s390x every BAR mapping is trapped')
+def bar2_trapped_by_default_s390x():
+    bulk({}, scenarios=('libc',), perms='---')
+
+
+@test
+@s390x_only('the syscall backend')
+def bar2_backend_region_and_syscall_agree():
+    chk = Checker()
+    for label, normal, _ in builds('bulk.c', explicit_too=False):
+        runs = {}
+        for be in ('region', 'syscall'):
+            runs[be] = r = under_shim(normal, ['perms', 'libc'], env={'MMIOSHIM_BACKEND': be})
+            chk.check(r.status == 0 and 'MISMATCH' not in r.out and 'bar2 perms ---' in r.out,
+                      '%s backend %s' % (label, be), r.describe())
+        d = first_difference(runs['region'].out.splitlines(), runs['syscall'].out.splitlines(),
+                             'region', 'syscall')
+        if chk.check(not d, label, 'the backends disagree: ' + d):
+            chk.ok(label)
+    chk.report()
+
+
+@test
+@x86_only('the direct backend and x86_64 rep movs/stos')
 def bar2_backend_region_and_direct_with_trap_all_agree():
     chk = Checker()
     for label, normal, _ in builds('bulk.c', explicit_too=False):
@@ -534,6 +623,7 @@ BAD_ENV = {
     'MMIOSHIM_LOG': ('loud', ['error', 'warn', 'info', 'debug']),
     'MMIOSIM_DEVICES': ('nosuchmodel@0000:00:01.0', ['regs']),
     'MMIOSIM_MMAP': ('sometimes', ['normal', 'none', 'refuse']),
+    'MMIOSIM_MIO': ('2', ['0', '1']),
 }
 
 
@@ -549,7 +639,7 @@ def bad_env(var):
     runs = []
     if var.startswith('MMIOSHIM_'):
         runs.append(('mmio-run', under_shim(prog, env={var: value})))
-        runs.append(('LD_PRELOAD=libmmioshim.so', _run([prog], {'LD_PRELOAD': LIBMMIOSHIM, var: value}, 30)))
+        runs.append(('LD_PRELOAD=libmmioshim.so', _run(guest(prog), {'LD_PRELOAD': LIBMMIOSHIM, var: value}, 30)))
     else:
         runs.append(('LD_PRELOAD=libmmiosim.so', sim_only(prog, env={var: value})))
         if var != 'MMIOSIM_DEVICES':        # mmio-run --sim sets that one itself
@@ -584,7 +674,7 @@ def good_env_values_accepted():
     chk = Checker()
     for var, (_, accepted) in BAD_ENV.items():
         for a in accepted:
-            if var == 'MMIOSIM_DEVICES' or a in ('syscall', 'mio'):
+            if var == 'MMIOSIM_DEVICES' or (ARCH != 's390x' and a in ('syscall', 'mio')):
                 continue        # s390x-only backends may be refused on x86_64
             r = under_shim(prog, env={var: a})
             lab = '%s=%s' % (var, a)
@@ -638,7 +728,7 @@ def mmio_run_help_and_version():
 @test
 def mmio_run_keeps_existing_ld_preload():
     prog = hello()
-    r = _run(mmio_run_argv() + ['--sim', 'regs', '--', prog, 'env', 'LD_PRELOAD'],
+    r = _run(mmio_run_argv() + ['--sim', 'regs', '--'] + guest(prog) + ['env', 'LD_PRELOAD'],
              {'LD_PRELOAD': 'libm.so.6'}, 30)
     chk = Checker()
     m = re.search(r'LD_PRELOAD=(.*)', r.out)

@@ -9,7 +9,9 @@
 #include "vfio_drv.h"
 
 #include <errno.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -116,9 +118,16 @@ int main(int argc, char **argv)
 		(void)RD32(base + REG_ID);
 		puts("before fault");
 		fflush(stdout);
+#if defined(__x86_64__)
 		__m128i v;                   /* movdqu 16 bytes across the end */
 		__asm__ volatile("movdqu (%1), %0" : "=x"(v) : "r"(base + 4096 - 8) : "memory");
 		(void)v;
+#elif defined(__s390x__)
+		/* lmg of two doublewords across the end */
+		__asm__ volatile("lmg %%r0,%%r1,0(%0)" : : "a"(base + 4096 - 8) : "r0", "r1", "memory");
+#else
+#error "a 16-byte load for this architecture"
+#endif
 	} else {
 		fprintf(stderr, "unknown scenario %s\n", s);
 		return 2;

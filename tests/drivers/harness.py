@@ -4,11 +4,21 @@ Builds the test drivers with every available compiler at several
 optimisation levels (cached under BUILD_ROOT/tests/drivers/bin, keyed by a
 hash of compiler, flags and sources), runs them under mmio-run against the
 simulator, under the simulator alone, or plain, and compares access logs.
+
+Cross builds (tests/meson.build sets these from the cross file):
+  MMIO_TEST_ARCH     the architecture the drivers are built for (x86_64, s390x)
+  MMIO_TEST_WRAPPER  how to start one of its programs ("qemu-s390x-static -L /"),
+                     words separated by spaces; mmio-run and LD_PRELOAD reach
+                     the program through it (qemu-user passes the environment on)
+  DRV_TEST_GCC, DRV_TEST_CLANG   the compilers, with arguments ("clang --target=...")
+  DRV_TEST_CFLAGS, DRV_TEST_LDFLAGS  extra flags (the sysroot's -isystem, -L)
 """
 import fcntl
 import hashlib
 import os
+import platform
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -31,6 +41,15 @@ SCRUB = ('LD_PRELOAD', 'MMIOSIM_', 'MMIOSHIM_', 'DRV_')
 
 SIGSEGV_STATUS = 128 + signal.SIGSEGV
 
+ARCH = os.environ.get('MMIO_TEST_ARCH') or platform.machine()
+WRAPPER = os.environ.get('MMIO_TEST_WRAPPER', '').split()
+BIG_ENDIAN = ARCH in ('s390x',)
+
+
+def swap32(v):
+    """The device (little-endian) value of a 32-bit store of v by the driver."""
+    return int.from_bytes(v.to_bytes(4, 'big' if BIG_ENDIAN else 'little'), 'little')
+
 
 class Skip(Exception):
     """The test cannot run here (exit 77: meson reports SKIP)."""
@@ -42,8 +61,17 @@ class Fail(Exception):
 
 # ---------------------------------------------------------------- building
 
-COMPILERS = [('gcc', os.environ.get('DRV_TEST_GCC', 'gcc')),
-             ('clang', os.environ.get('DRV_TEST_CLANG', '/usr/bin/clang'))]
+_GCC = os.environ.get('DRV_TEST_GCC', 'gcc').split()
+_CLANG = os.environ.get('DRV_TEST_CLANG', '/usr/bin/clang').split()
+if ARCH == 's390x':
+    # the machine levels drivers are built for: z196 (Debian's default),
+    # z13 (vector facility), z15 (what has PCI MIO)
+    COMPILERS = [('gcc-z196', _GCC + ['-march=z196']), ('gcc-z13', _GCC + ['-march=z13']),
+                 ('gcc-z15', _GCC + ['-march=z15']), ('clang-z13', _CLANG + ['-march=z13'])]
+else:
+    COMPILERS = [('gcc', _GCC), ('clang', _CLANG)]
+EXTRA_CFLAGS = os.environ.get('DRV_TEST_CFLAGS', '').split()
+EXTRA_LDFLAGS = os.environ.get('DRV_TEST_LDFLAGS', '').split()
 _notes = []
 
 
@@ -52,24 +80,52 @@ def note(msg):
     _notes.append(msg)
 
 
+def _cc_works(name, cmd):
+    """Can cmd build and link a program here (a cross compiler needs its
+    libraries)? Remembered under the cache folder."""
+    h = hashlib.sha256((' '.join(cmd + EXTRA_CFLAGS + EXTRA_LDFLAGS) + _cc_version(cmd)).encode())
+    stamp = os.path.join(CACHE, 'works-%s-%s' % (name, h.hexdigest()[:12]))
+    if os.path.exists(stamp):
+        with open(stamp) as f:
+            return f.read()
+    os.makedirs(CACHE, exist_ok=True)
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, 't.c')
+        with open(src, 'w') as f:
+            f.write('#include <stdio.h>\n#include <pthread.h>\nint main(void) { puts("ok"); return 0; }\n')
+        r = subprocess.run(cmd + CFLAGS + EXTRA_CFLAGS + ['-o', os.path.join(d, 't'), src] + EXTRA_LDFLAGS,
+                           capture_output=True, text=True)
+        err = '' if r.returncode == 0 else (r.stderr.strip().splitlines() or ['failed'])[-1]
+    with open(stamp + '.tmp%d' % os.getpid(), 'w') as f:
+        f.write(err)
+    os.rename(stamp + '.tmp%d' % os.getpid(), stamp)
+    return err
+
+
 def compilers():
-    """[(name, path)] of the compilers present; Skip if there is none."""
+    """[(name, command)] of the compilers present and working; Skip if there
+    is none."""
     found = []
-    for name, path in COMPILERS:
-        exe = shutil.which(path)
-        if exe:
-            found.append((name, exe))
-        else:
-            note('%s (%s) not found: its builds are skipped' % (name, path))
+    for name, cmd in COMPILERS:
+        exe = shutil.which(cmd[0])
+        if not exe:
+            note('%s (%s) not found: its builds are skipped' % (name, cmd[0]))
+            continue
+        err = _cc_works(name, [exe] + cmd[1:])
+        if err:
+            note('%s (%s) cannot build a program here (%s): its builds are skipped' % (name, ' '.join(cmd), err))
+            continue
+        found.append((name, [exe] + cmd[1:]))
     if not found:
-        raise Skip('no C compiler found (tried %s)' % ', '.join(p for _, p in COMPILERS))
+        raise Skip('no working C compiler (tried %s)' % ', '.join(' '.join(c) for _, c in COMPILERS))
     return found
 
 
 _versions = {}
 
 
-def _cc_version(exe):
+def _cc_version(cmd):
+    exe = cmd[0]
     if exe not in _versions:
         out = subprocess.run([exe, '--version'], capture_output=True, text=True)
         _versions[exe] = out.stdout.splitlines()[0] if out.stdout else exe
@@ -79,12 +135,12 @@ def _cc_version(exe):
 def build(source, cc, opt, explicit=False):
     """Path of `source` (a file in this folder) built with compiler cc
     (name, path) at -O<opt>, with -DEXPLICIT when explicit."""
-    name, exe = cc
-    flags = CFLAGS + ['-O' + opt] + (['-DEXPLICIT'] if explicit else [])
+    name, cmd = cc
+    flags = CFLAGS + EXTRA_CFLAGS + ['-O' + opt] + (['-DEXPLICIT'] if explicit else [])
     h = hashlib.sha256()
-    h.update(_cc_version(exe).encode())
-    h.update(exe.encode())
-    h.update(' '.join(flags).encode())
+    h.update(_cc_version(cmd).encode())
+    h.update(' '.join(cmd).encode())
+    h.update(' '.join(flags + EXTRA_LDFLAGS).encode())
     for f in [source] + SUPPORT:
         with open(os.path.join(HERE, f), 'rb') as fp:
             h.update(f.encode() + b'\0' + fp.read())
@@ -98,11 +154,11 @@ def build(source, cc, opt, explicit=False):
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not os.path.exists(out):
             tmp = '%s.tmp%d' % (out, os.getpid())
-            cmd = [exe] + flags + ['-I', HERE, '-o', tmp,
-                                   os.path.join(HERE, source), os.path.join(HERE, 'vfio_drv.c')]
-            r = subprocess.run(cmd, capture_output=True, text=True)
+            line = cmd + flags + ['-I', HERE, '-o', tmp, os.path.join(HERE, source),
+                                  os.path.join(HERE, 'vfio_drv.c')] + EXTRA_LDFLAGS
+            r = subprocess.run(line, capture_output=True, text=True)
             if r.returncode != 0:
-                raise Fail('compiling %s failed:\n$ %s\n%s' % (source, ' '.join(cmd), r.stderr))
+                raise Fail('compiling %s failed:\n$ %s\n%s' % (source, ' '.join(line), r.stderr))
             os.rename(tmp, out)
     return out
 
@@ -150,6 +206,16 @@ def _clip(s, n=1500):
     return s.replace('\n', '\n    ') if s else '(empty)'
 
 
+def guest(prog):
+    """argv that starts prog, a program built for ARCH (through the wrapper)."""
+    return WRAPPER + [prog]
+
+
+def _no_core():
+    # qemu-user writes a core file of a guest that dies by a signal
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def _run(argv, env_set, timeout):
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUB)}
     env.update(env_set)
@@ -160,7 +226,7 @@ def _run(argv, env_set, timeout):
         env['MMIOSIM_LOG'] = logpath
     try:
         proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, preexec_fn=_no_core if WRAPPER else None)
     except subprocess.TimeoutExpired as e:
         raise Fail('timed out after %ds: %s' % (timeout, ' '.join(argv))) from e
     log = []
@@ -192,7 +258,7 @@ def under_shim(prog, args=(), env=None, sim=True, timeout=60, opts=()):
     """mmio-run [--sim regs] [opts] -- prog args"""
     require_shim()
     require_sim()
-    argv = mmio_run_argv() + (['--sim', 'regs'] if sim else []) + list(opts) + ['--', prog] + list(args)
+    argv = mmio_run_argv() + (['--sim', 'regs'] if sim else []) + list(opts) + ['--'] + guest(prog) + list(args)
     return _run(argv, dict(env or {}), timeout)
 
 
@@ -203,7 +269,7 @@ def preload_shim(prog, args=(), env=None, timeout=60):
     require_sim()
     e = {'LD_PRELOAD': '%s %s' % (LIBMMIOSHIM, LIBMMIOSIM), 'MMIOSIM_DEVICES': 'regs@' + BDF}
     e.update(env or {})
-    return _run([prog] + list(args), e, timeout)
+    return _run(guest(prog) + list(args), e, timeout)
 
 
 def sim_only(prog, args=(), env=None, timeout=60):
@@ -211,11 +277,18 @@ def sim_only(prog, args=(), env=None, timeout=60):
     require_sim()
     e = {'LD_PRELOAD': LIBMMIOSIM, 'MMIOSIM_DEVICES': 'regs@' + BDF}
     e.update(env or {})
-    return _run([prog] + list(args), e, timeout)
+    return _run(guest(prog) + list(args), e, timeout)
 
 
 def plain(prog, args=(), env=None, timeout=60):
-    return _run([prog] + list(args), dict(env or {}), timeout)
+    return _run(guest(prog) + list(args), dict(env or {}), timeout)
+
+
+def only_on(*arches, why):
+    """Skip (exit 77, never a pass) unless the drivers are built for one of
+    arches."""
+    if ARCH not in arches:
+        raise Skip('%s: not on %s (%s)' % (why, ARCH, ', '.join(arches) + ' only'))
 
 
 # ---------------------------------------------------------------- checking

@@ -4,7 +4,9 @@
  * the tests require identical device logs and identical output. */
 #include "vfio_drv.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +332,7 @@ static void cmptest(void)
 		puts("status clear");
 }
 
+#if defined(__x86_64__)
 static void movnti(void)
 {
 #ifdef EXPLICIT
@@ -423,6 +426,8 @@ __attribute__((target("avx"))) static void avx128(void)
 	putchar('\n');
 }
 
+#endif /* __x86_64__ */
+
 /* memcpy/memset into the BYTES register block: glibc or the compiler may
  * store in any order or overlap, so only the resulting device contents
  * are compared (the test compares output, not logs). */
@@ -488,8 +493,10 @@ static const struct scenario {
 } scenarios[] = {
 	{ "loadstore", loadstore }, { "extend", extend }, { "immediate", immediate },
 	{ "rmw", rmw }, { "rmw_shift", rmw_shift }, { "memsrc", memsrc },
-	{ "cmptest", cmptest }, { "movnti", movnti }, { "sse", sse },
-	{ "avx128", avx128 }, { "copies", copies },
+	{ "cmptest", cmptest }, { "copies", copies },
+#if defined(__x86_64__)
+	{ "movnti", movnti }, { "sse", sse }, { "avx128", avx128 },
+#endif
 };
 
 int main(int argc, char **argv)
