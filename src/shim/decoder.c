@@ -4,6 +4,7 @@
  * with a compare-and-swap and published with a release store of its key. */
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -86,7 +87,16 @@ static size_t read_code(uint64_t pc, uint8_t *buf)
 	struct iovec local = { buf + first, ARCH_MAX_INSN - first };
 	struct iovec remote = { (void *)(pc + first), ARCH_MAX_INSN - first };
 	ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-	return first + (n > 0 ? (size_t)n : 0);
+	if (n > 0)
+		return first + (size_t)n;
+	/* without process_vm_readv (user-mode emulators), ask whether the
+	 * next page is mapped before reading it */
+	unsigned char vec;
+	if (mincore((void *)(pc + first), 1, &vec) == 0) {
+		memcpy(buf + first, (const void *)(pc + first), ARCH_MAX_INSN - first);
+		return ARCH_MAX_INSN;
+	}
+	return first;
 }
 
 static void decode(uint64_t pc, struct insn *out)

@@ -3,7 +3,10 @@
  * memory. Runs in the signal handler. */
 #include <dlfcn.h>
 #include <link.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #include "arch.h"
@@ -105,6 +108,42 @@ static int split_access(const struct region *r, uint64_t off, size_t len, char *
 	return 0;
 }
 
+static bool pages_mapped(uint64_t addr, size_t len)
+{
+	/* runs in the signal handler */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	unsigned char vec;
+
+	for (uintptr_t p = addr & ~(page - 1); p < addr + len; p += page)
+		if (mincore((void *)p, 1, &vec))
+			return false;
+	return true;
+}
+
+/* An operand in ordinary memory, copied by the kernel so that a bad address
+ * is an error, not a fault inside the handler. Right after the end of a
+ * trapped mapping it is the access running past that mapping. */
+static int memory_access(uint64_t addr, size_t len, void *buf, bool write)
+{
+	/* runs in the signal handler */
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = write ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0)
+			  : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	struct region before;
+
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && errno == ENOSYS && pages_mapped(addr, len)) {
+		/* no such system call (user-mode emulators): copy directly */
+		if (write)
+			memcpy((void *)(uintptr_t)addr, buf, len);
+		else
+			memcpy(buf, (const void *)(uintptr_t)addr, len);
+		return 0;
+	}
+	return addr && region_lookup((uintptr_t)addr - 1, &before) ? MMIO_E_RANGE : MMIO_E_FAULT;
+}
+
 static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *buf, bool write)
 {
 	/* runs in the signal handler */
@@ -114,13 +153,8 @@ static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *
 	/* the region of the fault is the one almost every access is in */
 	if (ctx && ctx->fault_region && addr - ctx->fault_region->guard < ctx->fault_region->len)
 		r = *ctx->fault_region;
-	else if (!region_lookup((uintptr_t)addr, &r)) {
-		if (write)
-			memcpy((void *)addr, buf, len);
-		else
-			memcpy(buf, (const void *)addr, len);
-		return 0;
-	}
+	else if (!region_lookup((uintptr_t)addr, &r))
+		return memory_access(addr, len, buf, write);
 	if (!(r.prot & (write ? PROT_WRITE : PROT_READ | PROT_WRITE)))
 		return MMIO_E_PROT;
 	uint64_t off = addr - r.guard;
