@@ -38,7 +38,17 @@ struct mmio_io {
 	int (*read)(const struct mmio_io *io, uint64_t addr, size_t len, void *buf);
 	int (*write)(const struct mmio_io *io, uint64_t addr, size_t len, const void *buf);
 	void *ctx;
+	/* Optional (may be NULL): before an instruction that makes several
+	 * accesses, is the whole operand [addr, addr+len) usable? Returns
+	 * MMIO_E_RANGE when it starts in a trapped mapping and runs past its
+	 * end, so that the device sees nothing of a refused instruction. */
+	int (*check)(const struct mmio_io *io, uint64_t addr, size_t len);
 };
+
+static inline int io_check(const struct mmio_io *io, uint64_t addr, size_t len)
+{
+	return io->check ? io->check(io, addr, len) : 0;
+}
 
 /* capstone mode for this architecture (called outside the handler). */
 int arch_cs_open(csh *handle);

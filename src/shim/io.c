@@ -180,5 +180,16 @@ static int io_write(const struct mmio_io *io, uint64_t addr, size_t len, const v
 	return io_access(io, addr, len, (void *)buf, true);
 }
 
+static int io_range(const struct mmio_io *io, uint64_t addr, size_t len)
+{
+	/* runs in the signal handler */
+	struct region r;
+
+	(void)io;
+	if (!len || !region_lookup((uintptr_t)addr, &r))
+		return 0;
+	return len > r.len - (addr - r.guard) ? MMIO_E_RANGE : 0;
+}
+
 /* ctx: a struct io_ctx, or NULL */
-const struct mmio_io shim_io = { io_read, io_write, NULL };
+const struct mmio_io shim_io = { io_read, io_write, NULL, io_range };

@@ -393,6 +393,9 @@ static int emulate_lm(const struct s390x_row *row, const struct s390x_decoded *x
 	uint64_t v[16], addr = address(&x->m[0], rg->g);
 	unsigned n = multiple_count(x);
 	(void)pc;
+	int err = io_check(io, addr, (size_t)n * row->width);
+	if (err)
+		return err;
 	for (unsigned i = 0; i < n; i++) {
 		int err = mem_read(io, addr + (uint64_t)i * row->width, row->width, &v[i]);
 		if (err)
@@ -411,6 +414,9 @@ static int emulate_stm(const struct s390x_row *row, const struct s390x_decoded *
 	uint64_t addr = address(&x->m[0], rg->g);
 	unsigned n = multiple_count(x);
 	(void)pc;
+	int err = io_check(io, addr, (size_t)n * row->width);
+	if (err)
+		return err;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t v = field_get(rg->g[(x->r1 + i) & 15], row->field);
 		int err = mem_write(io, addr + (uint64_t)i * row->width, row->width, v);
@@ -452,6 +458,9 @@ static int storage_op(const struct s390x_row *row, uint64_t d, uint64_t s, unsig
 	int bytewise = !compare && (right_to_left ? s > d && s - d < n : d > s && d - s < n);
 	unsigned nonzero = 0;
 	int err;
+
+	if ((err = io_check(io, d, n)) || (err = io_check(io, s, n)))
+		return err;
 
 	if (bytewise) {
 		for (unsigned k = 0; k < n; k++) {

@@ -76,7 +76,7 @@ static int fio_write(const struct mmio_io *io, uint64_t addr, size_t len, const 
 
 void fio_reset(void)
 {
-	env.fio.io = (struct mmio_io){ fio_read, fio_write, &env.fio };
+	env.fio.io = (struct mmio_io){ .read = fio_read, .write = fio_write, .ctx = &env.fio };
 	env.fio.n = 0;
 	env.fio.fail_call = 0;
 }
