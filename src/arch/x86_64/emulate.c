@@ -782,6 +782,8 @@ static int emulate_movs(const struct insn *in, const struct x86_decoded *x, ucon
 	uint64_t src = greg_get(uc, 6), dst = greg_get(uc, 7), total;
 	int err = string_bytes(in, x, uc, &total);
 	(void)addr;
+	if (!err && !(err = io_check(io, src, total)))
+		err = io_check(io, dst, total);
 	if (err)
 		return err;
 
@@ -811,6 +813,8 @@ static int emulate_stos(const struct insn *in, const struct x86_decoded *x, ucon
 	uint64_t v = greg_get(uc, 0), total;
 	unsigned w = in->width;
 	int err = string_bytes(in, x, uc, &total);
+	if (!err)
+		err = io_check(io, addr, total);
 	if (err)
 		return err;
 
