@@ -6,6 +6,11 @@
 #include "arch.h"
 #include "shim.h"
 
+/* aligned(1): the C library's copy routines may make unaligned scalar
+ * accesses, which stay single accesses of their width */
+typedef uint16_t u16 __attribute__((aligned(1)));
+typedef uint32_t u32 __attribute__((aligned(1)));
+typedef uint64_t u64 __attribute__((aligned(1)));
 typedef uint64_t v16 __attribute__((vector_size(16), aligned(1)));
 typedef uint64_t v32 __attribute__((vector_size(32), aligned(1)));
 
@@ -38,9 +43,9 @@ static void copy_volatile(volatile char *dst, const volatile char *src, size_t l
 	/* runs in the signal handler */
 	switch (len) {
 	case 1: *(volatile uint8_t *)dst = *(const volatile uint8_t *)src; return;
-	case 2: *(volatile uint16_t *)dst = *(const volatile uint16_t *)src; return;
-	case 4: *(volatile uint32_t *)dst = *(const volatile uint32_t *)src; return;
-	case 8: *(volatile uint64_t *)dst = *(const volatile uint64_t *)src; return;
+	case 2: *(volatile u16 *)dst = *(const volatile u16 *)src; return;
+	case 4: *(volatile u32 *)dst = *(const volatile u32 *)src; return;
+	case 8: *(volatile u64 *)dst = *(const volatile u64 *)src; return;
 	case 16: *(volatile v16 *)dst = *(const volatile v16 *)src; return;
 	case 32: copy32(dst, src); return;
 	}
