@@ -138,27 +138,18 @@ extern struct sim_proc sim_p;
 /* real functions (next definition after ours) */
 struct sim_real {
 	int (*open)(const char *, int, ...);
-	int (*open64)(const char *, int, ...);
 	int (*openat)(int, const char *, int, ...);
-	int (*openat64)(int, const char *, int, ...);
 	int (*ioctl)(int, unsigned long, ...);
 	ssize_t (*pread)(int, void *, size_t, off_t);
-	ssize_t (*pread64)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
-	ssize_t (*pwrite64)(int, const void *, size_t, off_t);
 	void *(*mmap)(void *, size_t, int, int, int, off_t);
-	void *(*mmap64)(void *, size_t, int, int, int, off_t);
 	void *(*fopen)(const char *, const char *);
-	void *(*fopen64)(const char *, const char *);
 	void *(*opendir)(const char *);
 	ssize_t (*readlink)(const char *, char *, size_t);
 	ssize_t (*readlinkat)(int, const char *, char *, size_t);
 	int (*stat)(const char *, void *);
-	int (*stat64)(const char *, void *);
 	int (*lstat)(const char *, void *);
-	int (*lstat64)(const char *, void *);
 	int (*fstatat)(int, const char *, void *, int);
-	int (*fstatat64)(int, const char *, void *, int);
 	int (*statx)(int, const char *, int, unsigned, void *);
 	int (*access)(const char *, int);
 	int (*faccessat)(int, const char *, int, int);

@@ -4,6 +4,9 @@
  * (dlsym(RTLD_NEXT, ...), normally libc) unchanged, errno untouched. Before
  * the real function is known (a call while dlsym itself runs) the raw
  * system call stands in. */
+/* The plain and the 64 names are the same functions on 64-bit targets (the
+ * only ones meson.build accepts): define the plain ones and alias the others.
+ * Both forward to the plain libc function. */
 #undef _FORTIFY_SOURCE
 #undef _FILE_OFFSET_BITS
 #include <dirent.h>
@@ -25,9 +28,7 @@
 
 /* ---- open ---- */
 
-enum { V_OPEN, V_OPEN64, V_OPENAT, V_OPENAT64 };
-
-static int do_open(int variant, int dirfd, const char *path, int flags, mode_t mode)
+static int do_open(int at, int dirfd, const char *path, int flags, mode_t mode)
 {
 	char buf[PATH_MAX];
 	int saved = errno;
@@ -42,24 +43,10 @@ static int do_open(int variant, int dirfd, const char *path, int flags, mode_t m
 		}
 		path = sim_path(path, buf, sizeof(buf));
 	}
-	switch (variant) {
-	case V_OPEN:
-		if (sim_real.open)
-			return sim_real.open(path, flags, mode);
-		break;
-	case V_OPEN64:
-		if (sim_real.open64)
-			return sim_real.open64(path, flags, mode);
-		break;
-	case V_OPENAT:
-		if (sim_real.openat)
-			return sim_real.openat(dirfd, path, flags, mode);
-		break;
-	default:
-		if (sim_real.openat64)
-			return sim_real.openat64(dirfd, path, flags, mode);
-		break;
-	}
+	if (!at && sim_real.open)
+		return sim_real.open(path, flags, mode);
+	if (at && sim_real.openat)
+		return sim_real.openat(dirfd, path, flags, mode);
 	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
 }
 
@@ -76,16 +63,7 @@ SIM_EXPORT int open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return do_open(V_OPEN, AT_FDCWD, path, flags, mode);
-}
-
-SIM_EXPORT int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_open(V_OPEN64, AT_FDCWD, path, flags, mode);
+	return do_open(0, AT_FDCWD, path, flags, mode);
 }
 
 SIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
@@ -94,42 +72,27 @@ SIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = open_mode(flags, ap);
 	va_end(ap);
-	return do_open(V_OPENAT, dirfd, path, flags, mode);
+	return do_open(1, dirfd, path, flags, mode);
 }
 
-SIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = open_mode(flags, ap);
-	va_end(ap);
-	return do_open(V_OPENAT64, dirfd, path, flags, mode);
-}
+SIM_EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+SIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
 
 /* _FORTIFY_SOURCE entry points */
 SIM_EXPORT int __open_2(const char *path, int flags);
 SIM_EXPORT int __open_2(const char *path, int flags)
 {
-	return do_open(V_OPEN, AT_FDCWD, path, flags, 0);
-}
-
-SIM_EXPORT int __open64_2(const char *path, int flags);
-SIM_EXPORT int __open64_2(const char *path, int flags)
-{
-	return do_open(V_OPEN64, AT_FDCWD, path, flags, 0);
+	return do_open(0, AT_FDCWD, path, flags, 0);
 }
 
 SIM_EXPORT int __openat_2(int dirfd, const char *path, int flags);
 SIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
-	return do_open(V_OPENAT, dirfd, path, flags, 0);
+	return do_open(1, dirfd, path, flags, 0);
 }
 
-SIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags);
-SIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
-{
-	return do_open(V_OPENAT64, dirfd, path, flags, 0);
-}
+SIM_EXPORT int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
+SIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags) __attribute__((alias("__openat_2")));
 
 /* ---- stdio, dirs, links ---- */
 
@@ -146,16 +109,7 @@ SIM_EXPORT FILE *fopen(const char *restrict path, const char *restrict mode)
 }
 
 SIM_EXPORT FILE *fopen64(const char *restrict path, const char *restrict mode)
-{
-	sim_ready();
-	char buf[PATH_MAX];
-	path = sim_path(path, buf, sizeof(buf));
-	if (!sim_real.fopen64) {
-		errno = ENOSYS;
-		return NULL;
-	}
-	return sim_real.fopen64(path, mode);
-}
+	__attribute__((alias("fopen")));
 
 SIM_EXPORT DIR *opendir(const char *path)
 {
@@ -305,16 +259,6 @@ SIM_EXPORT int stat(const char *restrict path, struct stat *restrict st)
 	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
 }
 
-SIM_EXPORT int stat64(const char *restrict path, struct stat64 *restrict st)
-{
-	sim_ready();
-	char buf[PATH_MAX];
-	path = sim_path(path, buf, sizeof(buf));
-	if (sim_real.stat64)
-		return sim_real.stat64(path, st);
-	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
-}
-
 SIM_EXPORT int lstat(const char *restrict path, struct stat *restrict st)
 {
 	sim_ready();
@@ -325,16 +269,6 @@ SIM_EXPORT int lstat(const char *restrict path, struct stat *restrict st)
 	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
 }
 
-SIM_EXPORT int lstat64(const char *restrict path, struct stat64 *restrict st)
-{
-	sim_ready();
-	char buf[PATH_MAX];
-	path = sim_path(path, buf, sizeof(buf));
-	if (sim_real.lstat64)
-		return sim_real.lstat64(path, st);
-	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
-}
-
 SIM_EXPORT int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flags)
 {
 	sim_ready();
@@ -342,16 +276,6 @@ SIM_EXPORT int fstatat(int dirfd, const char *restrict path, struct stat *restri
 	path = sim_path(path, buf, sizeof(buf));
 	if (sim_real.fstatat)
 		return sim_real.fstatat(dirfd, path, st, flags);
-	return (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
-}
-
-SIM_EXPORT int fstatat64(int dirfd, const char *restrict path, struct stat64 *restrict st, int flags)
-{
-	sim_ready();
-	char buf[PATH_MAX];
-	path = sim_path(path, buf, sizeof(buf));
-	if (sim_real.fstatat64)
-		return sim_real.fstatat64(dirfd, path, st, flags);
 	return (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
 }
 
@@ -366,19 +290,17 @@ SIM_EXPORT int statx(int dirfd, const char *restrict path, int flags, unsigned i
 	return (int)syscall(SYS_statx, dirfd, path, flags, mask, st);
 }
 
+SIM_EXPORT int stat64(const char *restrict path, struct stat64 *restrict st) __attribute__((alias("stat")));
+SIM_EXPORT int lstat64(const char *restrict path, struct stat64 *restrict st) __attribute__((alias("lstat")));
+SIM_EXPORT int fstatat64(int dirfd, const char *restrict path, struct stat64 *restrict st, int flags)
+	__attribute__((alias("fstatat")));
+
 /* glibc < 2.33 binaries call these; x86_64's struct stat is the kernel's */
 SIM_EXPORT int __xstat(int ver, const char *path, struct stat *st);
 SIM_EXPORT int __xstat(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
 	return stat(path, st);
-}
-
-SIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st);
-SIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
-{
-	(void)ver;
-	return stat64(path, st);
 }
 
 SIM_EXPORT int __lxstat(int ver, const char *path, struct stat *st);
@@ -388,13 +310,6 @@ SIM_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
 	return lstat(path, st);
 }
 
-SIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st);
-SIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
-{
-	(void)ver;
-	return lstat64(path, st);
-}
-
 SIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
 SIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
@@ -402,12 +317,10 @@ SIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
 	return fstatat(dirfd, path, st, flags);
 }
 
-SIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
+SIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st) __attribute__((alias("__xstat")));
+SIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st) __attribute__((alias("__lxstat")));
 SIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	(void)ver;
-	return fstatat64(dirfd, path, st, flags);
-}
+	__attribute__((alias("__fxstatat")));
 
 SIM_EXPORT int access(const char *path, int mode)
 {
@@ -456,7 +369,7 @@ SIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 }
 
 /* Runs in a signal handler (the shim's SIGSEGV handler calls it). */
-static ssize_t do_pread(int fd, void *buf, size_t count, off_t off, int is64)
+static ssize_t do_pread(int fd, void *buf, size_t count, off_t off)
 {
 	int oi = sim_obj_of_fd(fd);
 	if (oi >= 0) {
@@ -467,14 +380,13 @@ static ssize_t do_pread(int fd, void *buf, size_t count, off_t off, int is64)
 		}
 		return r;
 	}
-	ssize_t (*real)(int, void *, size_t, off_t) = is64 ? sim_real.pread64 : sim_real.pread;
-	if (real)
-		return real(fd, buf, count, off);
+	if (sim_real.pread)
+		return sim_real.pread(fd, buf, count, off);
 	return syscall(SYS_pread64, fd, buf, count, off);
 }
 
 /* Runs in a signal handler (the shim's SIGSEGV handler calls it). */
-static ssize_t do_pwrite(int fd, const void *buf, size_t count, off_t off, int is64)
+static ssize_t do_pwrite(int fd, const void *buf, size_t count, off_t off)
 {
 	int oi = sim_obj_of_fd(fd);
 	if (oi >= 0) {
@@ -485,35 +397,29 @@ static ssize_t do_pwrite(int fd, const void *buf, size_t count, off_t off, int i
 		}
 		return r;
 	}
-	ssize_t (*real)(int, const void *, size_t, off_t) = is64 ? sim_real.pwrite64 : sim_real.pwrite;
-	if (real)
-		return real(fd, buf, count, off);
+	if (sim_real.pwrite)
+		return sim_real.pwrite(fd, buf, count, off);
 	return syscall(SYS_pwrite64, fd, buf, count, off);
 }
 
 /* Runs in a signal handler. */
 SIM_EXPORT ssize_t pread(int fd, void *buf, size_t count, off_t off)
 {
-	return do_pread(fd, buf, count, off, 0);
+	return do_pread(fd, buf, count, off);
 }
 
 /* Runs in a signal handler. */
-SIM_EXPORT ssize_t pread64(int fd, void *buf, size_t count, off64_t off)
-{
-	return do_pread(fd, buf, count, (off_t)off, 1);
-}
+SIM_EXPORT ssize_t pread64(int fd, void *buf, size_t count, off64_t off) __attribute__((alias("pread")));
 
 /* Runs in a signal handler. */
 SIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t count, off_t off)
 {
-	return do_pwrite(fd, buf, count, off, 0);
+	return do_pwrite(fd, buf, count, off);
 }
 
 /* Runs in a signal handler. */
 SIM_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t count, off64_t off)
-{
-	return do_pwrite(fd, buf, count, (off_t)off, 1);
-}
+	__attribute__((alias("pwrite")));
 
 extern void __chk_fail(void) __attribute__((noreturn));
 
@@ -523,19 +429,14 @@ SIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t count, off_t off, size_
 {
 	if (count > buflen)
 		__chk_fail();
-	return do_pread(fd, buf, count, off, 0);
+	return do_pread(fd, buf, count, off);
 }
 
 /* Runs in a signal handler. */
-SIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t count, off64_t off, size_t buflen);
 SIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t count, off64_t off, size_t buflen)
-{
-	if (count > buflen)
-		__chk_fail();
-	return do_pread(fd, buf, count, (off_t)off, 1);
-}
+	__attribute__((alias("__pread_chk")));
 
-static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int is64)
+SIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	sim_ready();
 	if (fd >= 0 && !(flags & MAP_ANONYMOUS)) {
@@ -559,8 +460,8 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 		}
 	}
 #endif
-	void *(*real)(void *, size_t, int, int, int, off_t) = is64 ? sim_real.mmap64 : sim_real.mmap;
-	void *p = real ? real(addr, len, prot, flags, fd, off) : sim_sys_mmap(addr, len, prot, flags, fd, off);
+	void *p = sim_real.mmap ? sim_real.mmap(addr, len, prot, flags, fd, off)
+				: sim_sys_mmap(addr, len, prot, flags, fd, off);
 #if defined(__s390x__)
 	if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
 		/* whatever was mapped there (a BAR mapping) is gone */
@@ -572,12 +473,5 @@ static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 	return p;
 }
 
-SIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	return do_mmap(addr, len, prot, flags, fd, off, 0);
-}
-
 SIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
-{
-	return do_mmap(addr, len, prot, flags, fd, (off_t)off, 1);
-}
+	__attribute__((alias("mmap")));

@@ -81,27 +81,18 @@ static void resolve_all(void)
 {
 #define R(name) sim_real.name = (__typeof__(sim_real.name))dlsym(RTLD_NEXT, #name)
 	R(open);
-	R(open64);
 	R(openat);
-	R(openat64);
 	R(ioctl);
 	R(pread);
-	R(pread64);
 	R(pwrite);
-	R(pwrite64);
 	R(mmap);
-	R(mmap64);
 	R(fopen);
-	R(fopen64);
 	R(opendir);
 	R(readlink);
 	R(readlinkat);
 	R(stat);
-	R(stat64);
 	R(lstat);
-	R(lstat64);
 	R(fstatat);
-	R(fstatat64);
 	R(statx);
 	R(access);
 	R(faccessat);

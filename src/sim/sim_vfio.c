@@ -72,6 +72,16 @@ static int64_t map_remove(int owner, uint32_t ioas, uint64_t iova, uint64_t last
 	return (int64_t)total;
 }
 
+static struct sim_ioas *ioas_find(int owner, uint32_t id)
+{
+	for (int i = 0; i < SIM_MAX_IOAS; i++) {
+		struct sim_ioas *x = &sim_sh->ioas[i];
+		if (x->used && x->owner == owner && x->id == id)
+			return x;
+	}
+	return NULL;
+}
+
 static int vaddr_ok(uint64_t vaddr, uint64_t size)
 {
 	/* the kernel pins the pages: an unmapped range fails */
@@ -509,16 +519,12 @@ static long device_ioctl(int oi, unsigned long req, void *arg)
 		sigset_t old;
 		long ret = -ENOENT;
 		sim_lock(&old);
-		for (int i = 0; i < SIM_MAX_IOAS; i++) {
-			struct sim_ioas *x = &sim_sh->ioas[i];
-			if (x->used && x->owner == o->iommufd && x->id == a->pt_id) {
-				o->ioas = a->pt_id;
-				/* the kernel makes a hw_pagetable for an IOAS */
-				o->pt_id = obj(o->iommufd)->next_id++;
-				a->pt_id = o->pt_id;
-				ret = 0;
-				break;
-			}
+		if (ioas_find(o->iommufd, a->pt_id)) {
+			o->ioas = a->pt_id;
+			/* the kernel makes a hw_pagetable for an IOAS */
+			o->pt_id = obj(o->iommufd)->next_id++;
+			a->pt_id = o->pt_id;
+			ret = 0;
 		}
 		sim_unlock(&old);
 		return ret;
@@ -594,16 +600,6 @@ static long device_ioctl(int oi, unsigned long req, void *arg)
 }
 
 /* ---- iommufd ---- */
-
-static struct sim_ioas *ioas_find(int owner, uint32_t id)
-{
-	for (int i = 0; i < SIM_MAX_IOAS; i++) {
-		struct sim_ioas *x = &sim_sh->ioas[i];
-		if (x->used && x->owner == owner && x->id == id)
-			return x;
-	}
-	return NULL;
-}
 
 static long iommufd_ioctl(int oi, unsigned long req, void *arg)
 {

@@ -12,9 +12,9 @@ import sys
 sys.dont_write_bytecode = True      # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (ALL_LEVELS, ARCH, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN,  # noqa: E402
-                     SIGSEGV_STATUS, SOURCE_ROOT, Checker, Fail, Skip, build, builds, compare_runs,
+                     SIGSEGV_STATUS, SOURCE_ROOT, Checker, Skip, build, builds, compare_runs,
                      compilers, first_difference, guest, mmio_run_argv, only_on, parse_log, plain,
-                     preload_shim, sim_only, swap32, twin_test, under_shim, _run)
+                     preload_shim, run_main, sim_only, swap32, twin_test, under_shim, _run)
 
 TESTS = {}
 
@@ -739,26 +739,5 @@ def mmio_run_keeps_existing_ld_preload():
     chk.report()
 
 
-# ------------------------------------------------ main
-
-def main(argv):
-    if len(argv) == 2 and argv[1] == '--list':
-        print('\n'.join(TESTS))
-        return 0
-    if len(argv) != 2 or argv[1] not in TESTS:
-        print('usage: %s --list | TEST\ntests: %s' % (argv[0], ' '.join(TESTS)), file=sys.stderr)
-        return 2
-    try:
-        TESTS[argv[1]]()
-    except Skip as e:
-        print('SKIP: %s' % e)
-        return 77
-    except Fail as e:
-        print('FAIL: %s' % e)
-        return 1
-    print('PASS')
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main(sys.argv))
+    sys.exit(run_main(TESTS))

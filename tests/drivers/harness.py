@@ -22,6 +22,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -429,3 +430,26 @@ def twin_test(source, args, levels=('0', '2'), env=None, ref_env=None, logs=True
                 chk.ok(lab, '(%d log lines, %d output lines identical)' % (len(ref.log), len(ref.out.splitlines())))
     chk.report()
     return chk
+
+
+def run_main(tests, argv=None):
+    """The command line of a test script: `NAME` runs the test `tests[NAME]`,
+    `--list` lists them. Returns the exit status: 0 pass, 1 fail, 77 skip,
+    2 usage."""
+    argv = sys.argv if argv is None else argv
+    if len(argv) == 2 and argv[1] == '--list':
+        print('\n'.join(tests))
+        return 0
+    if len(argv) != 2 or argv[1] not in tests:
+        print('usage: %s --list | TEST\ntests: %s' % (argv[0], ' '.join(tests)), file=sys.stderr)
+        return 2
+    try:
+        tests[argv[1]]()
+    except Skip as e:
+        print('SKIP: %s' % e)
+        return 77
+    except Fail as e:
+        print('FAIL: %s' % e)
+        return 1
+    print('PASS')
+    return 0

@@ -22,7 +22,8 @@ DRIVERS = os.path.join(os.path.dirname(HERE), 'drivers')
 sys.path.insert(0, DRIVERS)
 import harness  # noqa: E402
 from harness import (ARCH, BDF, BIG_ENDIAN, BUILD_ROOT, EXTRA_CFLAGS, EXTRA_LDFLAGS, CFLAGS,  # noqa: E402
-                     Checker, Fail, Skip, _cc_version, _run, compilers, guest, mmio_run_argv, parse_log)
+                     Checker, Fail, Skip, _cc_version, _run, compilers, guest, mmio_run_argv, parse_log,
+                     run_main)
 
 CACHE = os.path.join(BUILD_ROOT, 'tests', 'trace', 'bin')
 BDF_B = '0000:00:02.0'
@@ -1065,26 +1066,5 @@ def mmio_run_help_mentions_every_option():
     chk.report()
 
 
-# ---------------------------------------------------------------- main
-
-def main(argv):
-    if len(argv) == 2 and argv[1] == '--list':
-        print('\n'.join(TESTS))
-        return 0
-    if len(argv) != 2 or argv[1] not in TESTS:
-        print('usage: %s --list | TEST\ntests: %s' % (argv[0], ' '.join(TESTS)), file=sys.stderr)
-        return 2
-    try:
-        TESTS[argv[1]]()
-    except Skip as e:
-        print('SKIP: %s' % e)
-        return 77
-    except Fail as e:
-        print('FAIL: %s' % e)
-        return 1
-    print('PASS')
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main(sys.argv))
+    sys.exit(run_main(TESTS))

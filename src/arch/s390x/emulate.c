@@ -223,15 +223,25 @@ static void fpr_set(ucontext_t *uc, unsigned r, uint64_t f)
 	memcpy(&uc->uc_mcontext.fpregs.fprs[r], &f, 8);
 }
 
+/* Reads the instruction's storage operand (row->width bytes at its first
+ * address) into *v, extended as the row says. */
+static int operand_read(const struct s390x_row *row, const struct s390x_decoded *x, const struct regs *rg,
+			const struct mmio_io *io, uint64_t *v)
+{
+	int err = mem_read(io, address(&x->m[0], rg->g), row->width, v);
+	if (!err)
+		*v = extend(row, *v, row->width);
+	return err;
+}
+
 static int emulate_load(const struct s390x_row *row, const struct s390x_decoded *x, uint64_t pc,
 			struct regs *rg, const struct mmio_io *io)
 {
 	uint64_t v;
 	(void)pc;
-	int err = mem_read(io, address(&x->m[0], rg->g), row->width, &v);
+	int err = operand_read(row, x, rg, io, &v);
 	if (err)
 		return err;
-	v = extend(row, v, row->width);
 	if (row->field == S390X_F_FPR32 || row->field == S390X_F_FPR64) {
 		/* written at once: the only access has been made */
 		uint64_t f = fpr_get(rg->uc, x->r1);
@@ -275,10 +285,9 @@ static int emulate_alu(const struct s390x_row *row, const struct s390x_decoded *
 	uint64_t v;
 	unsigned n = field_bytes(row->field);
 	(void)pc;
-	int err = mem_read(io, address(&x->m[0], rg->g), row->width, &v);
+	int err = operand_read(row, x, rg, io, &v);
 	if (err)
 		return err;
-	v = extend(row, v, row->width);
 	uint64_t r = alu(row->alu, row->cc, field_get(rg->g[x->r1], row->field), v, n, rg->cc, &rg->cc);
 	rg->g[x->r1] = field_put(rg->g[x->r1], row->field, r);
 	return 0;
@@ -289,10 +298,9 @@ static int emulate_cmp(const struct s390x_row *row, const struct s390x_decoded *
 {
 	uint64_t v;
 	(void)pc;
-	int err = mem_read(io, address(&x->m[0], rg->g), row->width, &v);
+	int err = operand_read(row, x, rg, io, &v);
 	if (err)
 		return err;
-	v = extend(row, v, row->width);
 	rg->cc = cc_compare(field_get(rg->g[x->r1], row->field), v, field_bytes(row->field),
 			    row->cc == S390X_CC_CMP_SIGNED);
 	return 0;
@@ -303,10 +311,10 @@ static int emulate_cmp_imm(const struct s390x_row *row, const struct s390x_decod
 {
 	uint64_t v;
 	(void)pc;
-	int err = mem_read(io, address(&x->m[0], rg->g), row->width, &v);
+	int err = operand_read(row, x, rg, io, &v);
 	if (err)
 		return err;
-	rg->cc = cc_compare(extend(row, v, row->width), (uint64_t)x->imm, 8, row->cc == S390X_CC_CMP_SIGNED);
+	rg->cc = cc_compare(v, (uint64_t)x->imm, 8, row->cc == S390X_CC_CMP_SIGNED);
 	return 0;
 }
 
