@@ -63,10 +63,14 @@ int main(int argc, char **argv)
 	if (r == MAP_FAILED)
 		die("mmap BAR0");
 
-	printf("ID %#x VERSION %#x\n", r->id, r->version);
+	uint32_t id = r->id;
+	uint32_t version = r->version;
+	printf("ID %#x VERSION %#x\n", id, version);
 	r->scratch = 0x12345678;
 	r->scratch64 = 0x1122334455667788ull;
-	printf("SCRATCH %#x SCRATCH64 %#llx\n", r->scratch, (unsigned long long)r->scratch64);
+	uint32_t scratch = r->scratch;
+	uint64_t scratch64 = r->scratch64;
+	printf("SCRATCH %#x SCRATCH64 %#llx\n", scratch, (unsigned long long)scratch64);
 	for (int i = 0; i < 3; i++)
 		printf("COUNTER %u\n", r->counter);
 	r->status_set = 0x5;
