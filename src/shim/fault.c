@@ -16,14 +16,12 @@ static void report(const struct insn *in, const ucontext_t *uc, const struct reg
 	uint64_t addr = arch_data_address(in, uc);
 	char where[320] = "";
 	Dl_info dli;
-
-	const char *name, *obj;
-	uintptr_t off_in;
+	char desc[300];
 
 	/* dladdr takes the loader's lock; the faulting thread was running driver
 	 * code, not the loader, so it cannot hold it, and we are about to die. */
-	if (symbols_lookup((uintptr_t)pc, &name, &off_in, &obj)) {
-		fmt(where, sizeof(where), " (%s+0x%lx in %s)", name, (unsigned long)off_in, obj);
+	if (symbols_describe((uintptr_t)pc, desc, sizeof(desc), false)) {
+		fmt(where, sizeof(where), " (%s)", desc);
 	} else if (dladdr((void *)pc, &dli) && dli.dli_fname) {
 		if (dli.dli_sname)
 			fmt(where, sizeof(where), " (%s+0x%lx in %s)", dli.dli_sname,

@@ -159,7 +159,11 @@ void stats_fault(const struct timespec *start);
 
 /* symbols.c — function names for addresses */
 void symbols_start(void);	/* outside the handler, before the first lookup */
-bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char **obj);	/* handler-safe */
+/* handler-safe; *name is NULL (and *off relative to the object) when the
+ * object has no symbol there */
+bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char **obj);
+/* "name+0x12 in obj", or "obj+0x1234" without a symbol; false if unknown */
+bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json);
 
 /* fault.c */
 void fault_handler(int sig, siginfo_t *si, void *uc);

@@ -189,13 +189,9 @@ static void print_summary(void)
 	}
 	fprintf(f, "  %-46s %10s\n", "instruction site", "accesses");
 	for (size_t i = 0; i < nsites; i++) {
-		const char *name, *obj;
-		uintptr_t off;
 		char site[256];
 		Dl_info dli;
-		if (symbols_lookup((uintptr_t)sorted[i].key, &name, &off, &obj)) {
-			const char *base = strrchr(obj, '/');
-			snprintf(site, sizeof(site), "%s+0x%lx in %s", name, (unsigned long)off, base ? base + 1 : obj);
+		if (symbols_describe((uintptr_t)sorted[i].key, site, sizeof(site), false)) {
 		} else if (dladdr((void *)(uintptr_t)sorted[i].key, &dli) && dli.dli_fname) {
 			const char *base = strrchr(dli.dli_fname, '/');
 			snprintf(site, sizeof(site), "%s+0x%llx", base ? base + 1 : dli.dli_fname,

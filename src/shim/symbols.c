@@ -26,13 +26,16 @@
 struct sym {
 	uintptr_t addr;
 	size_t size;
-	const char *name;
+	const char *name;	/* NULL: an object's executable segment */
 	const char *obj;
+	uintptr_t base;		/* the object's load address */
 };
 
 struct symtab {
 	size_t n, cap;
 	struct sym *s;
+	size_t nseg, segcap;
+	struct sym *seg;	/* executable segments, for code without symbols */
 	unsigned objects;	/* link map entries when it was built */
 };
 
@@ -40,17 +43,22 @@ static _Atomic(struct symtab *) current;
 static atomic_uint wanted, built;	/* generations, futex words */
 static atomic_bool thread_started;
 
-static void add(struct symtab *t, struct sym s)
+static void push(struct sym **v, size_t *n, size_t *cap, struct sym s)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 4096;
-		struct sym *p = realloc(t->s, cap * sizeof(*p));
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		struct sym *p = realloc(*v, c * sizeof(*p));
 		if (!p)
 			return;
-		t->s = p;
-		t->cap = cap;
+		*v = p;
+		*cap = c;
 	}
-	t->s[t->n++] = s;
+	(*v)[(*n)++] = s;
+}
+
+static void add(struct symtab *t, struct sym s)
+{
+	push(&t->s, &t->n, &t->cap, s);
 }
 
 static void read_section(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, uintptr_t base,
@@ -71,7 +79,7 @@ static void read_section(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh
 			continue;
 		char *copy = strdup(name);
 		if (copy)
-			add(t, (struct sym){ base + sym.st_value, sym.st_size, copy, obj });
+			add(t, (struct sym){ base + sym.st_value, sym.st_size, copy, obj, base });
 	}
 }
 
@@ -141,8 +149,17 @@ static int each_object(struct dl_phdr_info *info, size_t size, void *arg)
 				break;
 			}
 	}
-	if (path && path[0] == '/')
-		read_object(arg, path, (uintptr_t)info->dlpi_addr);
+	if (!path || path[0] != '/')
+		return 0;
+	struct symtab *t = arg;
+	read_object(t, path, (uintptr_t)info->dlpi_addr);
+	const char *obj = t->n && !strcmp(t->s[t->n - 1].obj, path) ? t->s[t->n - 1].obj : strdup(path);
+	for (int i = 0; obj && i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X))
+			push(&t->seg, &t->nseg, &t->segcap,
+			     (struct sym){ info->dlpi_addr + ph->p_vaddr, ph->p_memsz, NULL, obj, info->dlpi_addr });
+	}
 	return 0;
 }
 
@@ -243,22 +260,52 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 	refresh_if_loaded();
 	struct symtab *t = atomic_load_explicit(&current, memory_order_acquire);
 
-	if (!t || !t->n || pc < t->s[0].addr)
+	if (!t)
 		return false;
-	size_t lo = 0, hi = t->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->s[mid].addr <= pc)
-			lo = mid;
-		else
-			hi = mid;
+	if (t->n && pc >= t->s[0].addr) {
+		size_t lo = 0, hi = t->n;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (t->s[mid].addr <= pc)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		const struct sym *s = &t->s[lo];
+		/* a symbol without a size covers up to the next one */
+		if (!s->size || pc - s->addr < s->size) {
+			*name = s->name;
+			*off = pc - s->addr;
+			*obj = s->obj;
+			return true;
+		}
 	}
-	const struct sym *s = &t->s[lo];
-	/* a symbol without a size covers up to the next one */
-	if (s->size && pc - s->addr >= s->size)
+	/* no symbol (a stripped object): the object and the offset in it */
+	for (size_t i = 0; i < t->nseg; i++)
+		if (pc - t->seg[i].addr < t->seg[i].size) {
+			*name = NULL;
+			*off = pc - t->seg[i].base;
+			*obj = t->seg[i].obj;
+			return true;
+		}
+	return false;
+}
+
+bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json)
+{
+	/* may run in a signal handler */
+	const char *name, *obj, *base;
+	uintptr_t off;
+
+	if (!symbols_lookup(pc, &name, &off, &obj))
 		return false;
-	*name = s->name;
-	*off = pc - s->addr;
-	*obj = s->obj;
+	base = strrchr(obj, '/');
+	base = base ? base + 1 : obj;
+	if (json)
+		fmt(buf, size, "\"%s+0x%lx\", \"obj\": \"%s\"", name ? name : base, (unsigned long)off, base);
+	else if (name)
+		fmt(buf, size, "%s+0x%lx in %s", name, (unsigned long)off, base);
+	else
+		fmt(buf, size, "%s+0x%lx", base, (unsigned long)off);
 	return true;
 }

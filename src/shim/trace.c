@@ -187,20 +187,12 @@ void trace_init(void)
 		emit("VERSION 20070824\n", 17);
 }
 
-/* "name+0x12 (object)" or "?" */
+/* "name+0x12 in object", "object+0x1234", or "?" (null in JSON) */
 static void where(char *buf, size_t size, uint64_t pc, bool json)
 {
 	/* may run in a signal handler */
-	const char *name, *obj;
-	uintptr_t off;
-
-	if (!symbols_lookup((uintptr_t)pc, &name, &off, &obj)) {
+	if (!symbols_describe((uintptr_t)pc, buf, size, json))
 		fmt(buf, size, json ? "null" : "?");
-		return;
-	}
-	const char *base = strrchr(obj, '/');
-	fmt(buf, size, json ? "\"%s+0x%lx\", \"obj\": \"%s\"" : "%s+0x%lx in %s", name,
-	    (unsigned long)off, base ? base + 1 : obj);
 }
 
 static void access_line(const struct region *r, uint64_t off, size_t len, uint64_t val, char dir, uint64_t pc)
