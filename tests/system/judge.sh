@@ -1,0 +1,254 @@
+# Sourced by scripts/systest: judge what a guest left in $cache/run-GUEST/out
+# after it powered off. Uses pass/fail/skip from scripts/systest.
+
+# helpers over $out
+rc_of() { cat "$out/$1.rc" 2>/dev/null || echo none; }
+time_of() { cat "$out/$1.time" 2>/dev/null || echo 0; }
+log_has() { grep -q -- "$2" "$out/$1.log" 2>/dev/null; }
+why_log() { # NAME: the last meaningful line of a step's log
+	l=$(grep -v '^\s*$' "$out/$1.log" 2>/dev/null | grep -iE 'error|fail|cannot|mmioshim|illegal|signal' | head -1)
+	[ -n "$l" ] || l=$(grep -v '^\s*$' "$out/$1.log" 2>/dev/null | tail -1)
+	echo "$l" | cut -c1-200
+}
+
+# qemu-img info of a 64 MiB disk
+check_info() { # CHECK STEP
+	r=$(rc_of "$2")
+	if [ "$r" = 0 ] && log_has "$2" 'virtual size: 64 MiB (67108864 bytes)'; then
+		pass "$1"
+	else
+		fail "$1" "exit $r; $(why_log "$2")"
+	fi
+}
+
+# qemu-io steps: exit 0, no failed command, no failed pattern check, and
+# COUNT "wrote"/"read" lines when given
+check_io() { # CHECK STEP [MIN-OPS]
+	r=$(rc_of "$2")
+	n=$(grep -cE '^(wrote|read) [0-9]+/[0-9]+ bytes' "$out/$2.log" 2>/dev/null)
+	if [ "$r" != 0 ]; then
+		fail "$1" "exit $r; $(why_log "$2")"
+	elif grep -qiE 'fail|error|mismatch' "$out/$2.log"; then
+		fail "$1" "$(grep -iE 'fail|error|mismatch' "$out/$2.log" | head -1 | cut -c1-200)"
+	elif [ -n "${3:-}" ] && [ "$n" -lt "$3" ]; then
+		fail "$1" "only $n of $3 operations completed"
+	else
+		pass "$1"
+	fi
+}
+
+check_marker() { # CHECK STEP
+	r=$(rc_of "$2")
+	text=$(cat "$run/in/marker-text")
+	if [ "$r" = 0 ] && log_has "$2" "$text" && ! grep -qiE 'fail|error' "$out/$2.log"; then
+		pass "$1"
+	else
+		fail "$1" "exit $r; marker $text $(log_has "$2" "$text" && echo found || echo 'not found'); $(why_log "$2")"
+	fi
+}
+
+# the guest never got to the checks: every check fails with the reason
+guest_failed() { # LIST REASON
+	for c in $1; do fail "$c" "$2"; done
+	echo "---- last lines of $run/console.log:"
+	tail -15 "$run/console.log" 2>/dev/null | sed 's/^/    /'
+}
+
+# nvmeprobe: exit 0 and every check ok, on the backend named
+check_probe() { # CHECK STEP BACKEND-WORD
+	r=$(rc_of "$2")
+	if [ "$r" = 0 ] && log_has "$2" 'nvmeprobe: all ok' && { [ -z "$3" ] || log_has "$2" "backend $3"; }; then
+		pass "$1"
+	else
+		fail "$1" "exit $r; $(grep -h '^bad\|cannot\|mmioshim' "$out/$2.log" 2>/dev/null | head -1 | cut -c1-200)"
+	fi
+}
+
+# the trace of nvmeprobe (not stripped) names its instructions
+check_probe_symbols() { # CHECK TRACE
+	l=$(grep -m1 ' R 8 .* BAR0 0x0 ' "$2" 2>/dev/null)
+	if echo "$l" | grep -q ' main+0x[0-9a-f]* in nvmeprobe$'; then
+		pass "$1"
+		echo "      $(echo "$l" | cut -d' ' -f3-)"
+	else
+		fail "$1" "the CAP read of nvmeprobe is not named main+0x... in nvmeprobe: '$l'"
+	fi
+}
+
+# why a trace names no function of qemu-img
+stripped() { # FILE
+	if readelf -S -W "$1" 2>/dev/null | grep -q ' \.symtab '; then
+		echo "$1 has a symbol table"
+	else
+		echo "$1 is stripped (no .symtab; its functions are only in Debian's -dbgsym package) and the shim reads no separate debug file (.gnu_debuglink, build-id)"
+	fi
+}
+
+judge_s390x() {
+	run=$cache/run-s390x out=$run/out
+	if [ ! -f "$out/sid-io.rc" ]; then
+		echo "---- the s390x guest did not finish its checks (qemu exit $(cat "$run/qemu.rc" 2>/dev/null || echo none); see $cache/${run##*-}.log); last lines of $run/console.log:"
+		tail -15 "$run/console.log" 2>/dev/null | sed 's/^/    /'
+	fi
+	r=$(rc_of probe-noshim)
+	if [ "$r" = 132 ]; then
+		pass s390x-probe-noshim-sigill
+	else
+		fail s390x-probe-noshim-sigill "expected exit 132 (SIGILL) from nvmeprobe without the shim, got $r"
+	fi
+	check_probe s390x-probe-syscall probe-syscall syscall
+	check_probe s390x-probe-region probe-region region
+	check_probe_symbols s390x-probe-trace-symbols "$out/probe-trace.txt"
+	r=$(rc_of bw-noshim-info)
+	if [ "$r" = 132 ]; then
+		pass "s390x-bw-noshim-sigill"
+	else
+		fail "s390x-bw-noshim-sigill" "expected exit 132 (SIGILL) from bookworm's qemu-img without the shim, got $r"
+	fi
+	echo "      reference: bookworm qemu-img info without the shim: exit $r ($(grep -i 'illegal\|signal' "$out/bw-noshim-info.log" 2>/dev/null | head -1))"
+	grep -h 'systest-bmfix' "$out/shim-info.log" 2>/dev/null | head -1 | sed 's/^/      workaround applied: /'
+	check_info s390x-shim-info shim-info
+	if log_has shim-info 'backend syscall'; then
+		pass s390x-shim-backend
+	else
+		fail s390x-shim-backend "mmio-run -v did not name the syscall backend: $(grep mmioshim "$out/shim-info.log" 2>/dev/null | head -2 | tr '\n' ' ')"
+	fi
+	grep -h '^mmioshim' "$out/shim-info.log" 2>/dev/null | head -2 | sed 's/^/      /'
+	check_marker s390x-shim-marker shim-io
+	check_io s390x-shim-io shim-io $((ops + 6))
+	if [ "$(rc_of shim-trace)" != 0 ]; then
+		fail s390x-shim-trace "exit $(rc_of shim-trace); $(why_log shim-trace)"
+		fail s390x-shim-trace-symbols "no trace"
+	else
+		t=$(python3 "$sys/tracecheck.py" "$out/shim-trace.txt" qemu-img)
+		case $t in
+		ok*) pass s390x-shim-trace; pass s390x-shim-trace-symbols; echo "      $t" ;;
+		stripped*) pass s390x-shim-trace; skip s390x-shim-trace-symbols "$t" ;;
+		*"no instruction is named"*) pass s390x-shim-trace; fail s390x-shim-trace-symbols "$t; $(stripped "$cache/root/bw-s390x/usr/bin/qemu-img")" ;;
+		*) fail s390x-shim-trace "$t"; fail s390x-shim-trace-symbols "no init sequence" ;;
+		esac
+	fi
+	check_info s390x-region-info region-info
+	if log_has region-info 'backend region'; then pass s390x-region-backend; else fail s390x-region-backend "$(grep '^mmioshim' "$out/region-info.log" 2>/dev/null | head -1)"; fi
+	check_marker s390x-region-marker region-io
+	check_io s390x-region-io region-io $((ops + 4))
+	check_info s390x-sid-info sid-info
+	check_marker s390x-sid-marker sid-io
+	check_io s390x-sid-io sid-io $((ops + 4))
+	# the disk image, read on the host after the guest powered off
+	m=$(($(cat "$run/in/marker")))
+	python3 - "$run/in" "$m" <<'EOF'
+import json, sys
+d, m = sys.argv[1], int(sys.argv[2])
+blocks = {8192: 0xab, 12288: 0xef, 16384: 0x77}
+blocks.update({o: 0xcd for o in range(65536, 131072, 4096)})
+json.dump({"base": 4096, "span": 126976, "writes": 20, "blocks": blocks}, open(d + "/fixed-rw.json", "w"))
+json.dump({"base": 1 << 20, "span": 4096, "writes": 0, "blocks": {1 << 20: m}}, open(d + "/marker-block.json", "w"))
+EOF
+	if res=$(python3 "$sys/workload.py" check "$run/disk.img" "$run/in/marker-block.json" "$run/in/fixed-rw.json" \
+		"$run/in/shim-random.json" "$run/in/region-random.json" "$run/in/sid-random.json") &&
+		[ "$(head -c 16 "$run/disk.img")" = "$(cat "$run/in/marker-text")" ]; then
+		pass s390x-image
+	else
+		fail s390x-image "$(echo "$res" | grep bad | head -2 | tr '\n' ' ')"
+	fi
+	echo "$res" | sed 's/^/      /'
+	# anything the shim refused, with the exact message
+	if grep -h 'mmioshim: cannot emulate' "$out"/*.log >/dev/null 2>&1; then
+		fail s390x-no-emulation-error "$(grep -h 'mmioshim: cannot emulate' "$out"/*.log | head -1)"
+	elif [ ! -f "$out/region-io.rc" ]; then
+		fail s390x-no-emulation-error "the shim steps did not all run"
+	else
+		pass s390x-no-emulation-error
+	fi
+	# side by side: the unmodified driver under the shim vs the one
+	# converted by hand
+	for p in "qemu-img info:shim-info:sid-info" "qemu-io, $ops random ops (syscall backend):shim-io:sid-io" "qemu-io, $ops random ops (region backend):region-io:sid-io"; do
+		what=${p%%:*} rest=${p#*:}
+		a=$(time_of "${rest%%:*}") b=$(time_of "${rest#*:}")
+		awk -v w="$what" -v a="$a" -v b="$b" 'BEGIN { printf "      time %s: shim %.2f s, hand-converted %.2f s, ratio %s\n", w, a, b, (b > 0 ? sprintf("%.2f", a / b) : "n/a") }'
+	done
+}
+
+judge_x86() {
+	run=$cache/run-x86 out=$run/out
+	if [ ! -f "$out/trapall-io.rc" ]; then
+		echo "---- the x86_64 guest did not finish its checks (qemu exit $(cat "$run/qemu.rc" 2>/dev/null || echo none); see $cache/${run##*-}.log); last lines of $run/console.log:"
+		tail -15 "$run/console.log" 2>/dev/null | sed 's/^/    /'
+	fi
+	check_probe x86-probe-noshim probe-noshim ""
+	check_probe x86-probe-trace probe-trace direct
+	check_probe x86-probe-region probe-region region
+	check_probe_symbols x86-probe-trace-symbols "$out/probe-trace.txt"
+	check_info x86-noshim-info noshim-info
+	# same qemu-img output with and without the shim (shim messages aside)
+	same_info() { # CHECK STEP BACKEND-WORD
+		check_info "$1" "$2"
+		if [ -f "$out/$2.log" ] && grep -v '^mmioshim' "$out/$2.log" | cmp -s - "$out/noshim-info.log" &&
+			log_has "$2" "backend $3"; then
+			pass "$1-same"
+		else
+			fail "$1-same" "output differs from the run without the shim, or backend $3 not named: $(grep '^mmioshim' "$out/$2.log" 2>/dev/null | head -1)"
+		fi
+	}
+	same_info x86-trace-info trace-info direct
+	grep -h '^mmioshim' "$out/trace-info.log" 2>/dev/null | head -1 | sed 's/^/      /'
+	same_info x86-trapall-info trapall-info direct
+	if [ "$(rc_of trace-info)" = 0 ]; then
+		t=$(python3 "$sys/tracecheck.py" "$out/trace-info.txt" qemu-img)
+		case $t in
+		ok*) pass x86-trace-init; pass x86-trace-symbols; echo "      $t" ;;
+		stripped*) pass x86-trace-init; skip x86-trace-symbols "$t" ;;
+		*"no instruction is named"*) pass x86-trace-init; fail x86-trace-symbols "$t; $(stripped /usr/bin/qemu-img)" ;;
+		*) fail x86-trace-init "$t"; fail x86-trace-symbols "no init sequence" ;;
+		esac
+	else
+		fail x86-trace-init "exit $(rc_of trace-info)"
+		fail x86-trace-symbols "no trace"
+	fi
+	check_marker x86-noshim-marker noshim-io
+	check_io x86-noshim-io noshim-io $((ops + 4))
+	check_marker x86-trace-marker trace-io
+	check_io x86-trace-io trace-io $((ops + 4))
+	n=$(grep -c ' [RW] [0-9] ' "$out/trace-io.txt" 2>/dev/null)
+	echo "      trace of the qemu-io run: ${n:-0} accesses"
+	check_marker x86-trapall-marker trapall-io
+	check_io x86-trapall-io trapall-io $((ops + 4))
+	m=$(($(cat "$run/in/marker")))
+	python3 - "$run/in" "$m" <<'PY'
+import json, sys
+d, m = sys.argv[1], int(sys.argv[2])
+blocks = {8192: 0xab, 12288: 0xef, 16384: 0x77}
+json.dump({"base": 4096, "span": 126976, "writes": 3, "blocks": blocks}, open(d + "/fixed-rw.json", "w"))
+json.dump({"base": 1 << 20, "span": 4096, "writes": 0, "blocks": {1 << 20: m}}, open(d + "/marker-block.json", "w"))
+PY
+	if res=$(python3 "$sys/workload.py" check "$run/disk.img" "$run/in/marker-block.json" "$run/in/fixed-rw.json" \
+		"$run/in/noshim-random.json" "$run/in/trace-random.json" "$run/in/trapall-random.json") &&
+		[ "$(head -c 16 "$run/disk.img")" = "$(cat "$run/in/marker-text")" ]; then
+		pass x86-image
+	else
+		fail x86-image "$(echo "$res" | grep bad | head -2 | tr '\n' ' ')"
+	fi
+	echo "$res" | sed 's/^/      /'
+	# the three runs did the same operations: their parts of the disk agree
+	if python3 - "$run/disk.img" <<'PY'
+import sys
+f = open(sys.argv[1], "rb")
+parts = []
+for i in range(3):
+    f.seek((8 + 16 * i) << 20)
+    parts.append(f.read(16 << 20))
+sys.exit(0 if parts[0] == parts[1] == parts[2] else 1)
+PY
+	then
+		pass x86-same-data
+	else
+		fail x86-same-data "the parts written without the shim, under --trace and under MMIOSHIM_TRAP=all differ"
+	fi
+	for p in "qemu-img info:noshim-info:trace-info:trapall-info" "qemu-io, $ops random ops:noshim-io:trace-io:trapall-io"; do
+		what=${p%%:*} r=${p#*:}
+		a=$(time_of "${r%%:*}") r=${r#*:}
+		b=$(time_of "${r%%:*}") c=$(time_of "${r#*:}")
+		echo "      time $what: no shim $a s, --trace $b s, MMIOSHIM_TRAP=all $c s"
+	done
+}
