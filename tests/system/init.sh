@@ -37,11 +37,12 @@ while read -r tag mnt mode; do
 	o=trans=virtio,version=9p2000.L,msize=512000
 	[ "$mode" = ro ] && o=$o,ro
 	mount -t 9p -o "$o" "$tag" "$mnt" || echo "systest: cannot mount 9p $tag on $mnt"
+	# scratch space before the other shares, which may live below /tmp
+	[ "$mnt" = "$root" ] && mount -t tmpfs tmp "$root/tmp"
 done </shares
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys"
 mount -t devtmpfs dev "$root/dev"
-mount -t tmpfs tmp "$root/tmp"
 echo "systest: tests start at $(up) s (device ${bdf:-none})"
 chroot "$root" /bin/sh "$(cat /guest-script)" "${bdf:-none}"
 echo "systest: tests end at $(up) s, rc=$?"
