@@ -50,10 +50,7 @@ static void copy_volatile(volatile char *dst, const volatile char *src, size_t l
 	case 32: copy32(dst, src); return;
 	}
 	while (len) {
-		uintptr_t a = (uintptr_t)dst | (uintptr_t)src;
-		size_t n = 8;
-		while (n > len || (a & (n - 1)))
-			n >>= 1;
+		size_t n = aligned_piece((uintptr_t)dst | (uintptr_t)src, len);
 		copy_volatile(dst, src, n);
 		dst += n;
 		src += n;

@@ -63,9 +63,7 @@ static void record(const struct region *r, uint64_t off, size_t len, const unsig
 {
 	/* runs in the signal handler */
 	while (len) {
-		size_t n = 8;
-		while (n > len || ((r->bar_off + off) & (n - 1)))
-			n >>= 1;
+		size_t n = aligned_piece(r->bar_off + off, len);
 		uint64_t v = 0;
 		for (size_t i = n; i-- > 0;)
 			v = v << 8 | p[i];
@@ -95,9 +93,7 @@ static int split_access(const struct region *r, uint64_t off, size_t len, char *
 {
 	/* runs in the signal handler */
 	while (len) {
-		size_t n = 8;
-		while (n > len || (off & (n - 1)))
-			n >>= 1;
+		size_t n = aligned_piece(off, len);
 		int err = device_access(r, off, n, buf, write, in);
 		if (err)
 			return err;

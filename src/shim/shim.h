@@ -11,6 +11,18 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
+/* The largest naturally aligned piece of at most 8 bytes that starts at
+ * addr and fits in len: how pread/pwrite, the kernel and the shim cut wider
+ * or unaligned accesses. May run in a signal handler. */
+static inline size_t aligned_piece(uint64_t addr, size_t len)
+{
+	size_t n = 8;
+
+	while (n > len || (addr & (n - 1)))
+		n >>= 1;
+	return n;
+}
+
 /* config.c — the MMIOSHIM_* environment, parsed before main */
 enum backend_id { BACKEND_AUTO, BACKEND_REGION, BACKEND_DIRECT, BACKEND_SYSCALL, BACKEND_MIO, BACKEND_COUNT };
 enum trap_mode { TRAP_AUTO, TRAP_ALL };

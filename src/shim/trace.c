@@ -253,37 +253,50 @@ static unsigned sysfs_number(const char *bdf, const char *attr)
 	return (unsigned)v;
 }
 
+/* The device's sysfs `resource` file: start, end and flags of the BARs and
+ * the ROM; zeros where it says nothing. */
+struct resource {
+	unsigned long long start, end, flags;
+};
+
+static void sysfs_resources(const char *bdf, struct resource res[7])
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	memset(res, 0, 7 * sizeof(*res));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	if (!(f = fopen(path, "re")))
+		return;
+	for (int i = 0; i < 7; i++)
+		if (fscanf(f, "%llx %llx %llx", &res[i].start, &res[i].end, &res[i].flags) != 3) {
+			res[i] = (struct resource){ 0 };
+			break;
+		}
+	fclose(f);
+}
+
 /* The PCIDEV line mmiotrace readers need before the device's MAP lines:
  * bus, devfn, vendor, device, irq, the BAR start addresses with their flags
  * and the lengths, as sysfs describes them. */
 static void pcidev_line(const char *bdf)
 {
-	char path[PATH_MAX], line[1024];
-	unsigned dom, bus, slot, fn, vendor = 0, device = 0, irq = 0;
-	unsigned long long start[7] = { 0 }, len[7] = { 0 };
-	FILE *f;
+	char line[1024];
+	unsigned dom, bus, slot, fn, vendor, device, irq;
+	struct resource res[7];
 
 	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
 		return;
 	vendor = sysfs_number(bdf, "vendor");
 	device = sysfs_number(bdf, "device");
 	irq = sysfs_number(bdf, "irq");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
-	if ((f = fopen(path, "re"))) {
-		for (int i = 0; i < 7; i++) {
-			unsigned long long s, e, flags;
-			if (fscanf(f, "%llx %llx %llx", &s, &e, &flags) != 3)
-				break;
-			start[i] = s | (flags & 0xf);
-			len[i] = s ? e - s + 1 : 0;
-		}
-		fclose(f);
-	}
+	sysfs_resources(bdf, res);
 	int n = fmt(line, sizeof(line), "PCIDEV %02x%02x %04x%04x %x", bus, (slot << 3) | fn, vendor, device, irq);
 	for (int i = 0; i < 7; i++)
-		n += fmt(line + n, sizeof(line) - (size_t)n, " %llx", start[i]);
+		n += fmt(line + n, sizeof(line) - (size_t)n, " %llx", res[i].start | (res[i].flags & 0xf));
 	for (int i = 0; i < 7; i++)
-		n += fmt(line + n, sizeof(line) - (size_t)n, " %llx", len[i]);
+		n += fmt(line + n, sizeof(line) - (size_t)n, " %llx",
+			 res[i].start ? res[i].end - res[i].start + 1 : 0);
 	n += fmt(line + n, sizeof(line) - (size_t)n, " vfio-pci\n");
 	emit(line, (size_t)n);
 }
@@ -291,20 +304,10 @@ static void pcidev_line(const char *bdf)
 /* The bus address of a BAR, from sysfs; 0 when unknown. */
 uint64_t trace_bar_phys(const char *bdf, int bar)
 {
-	char path[PATH_MAX];
-	unsigned long long s = 0, e, flags;
-	FILE *f;
+	struct resource res[7];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
-	if (!(f = fopen(path, "re")))
-		return 0;
-	for (int i = 0; i <= bar; i++)
-		if (fscanf(f, "%llx %llx %llx", &s, &e, &flags) != 3) {
-			s = 0;
-			break;
-		}
-	fclose(f);
-	return s;
+	sysfs_resources(bdf, res);
+	return bar >= 0 && bar < 7 ? res[bar].start : 0;
 }
 
 void trace_map(const struct region *r, bool map)

@@ -83,16 +83,6 @@ int pcistgi(uint64_t addr, size_t len, uint64_t val);
 int pcistbi(uint64_t addr, size_t len, const void *src);
 #endif
 
-/* Largest naturally aligned piece of at most 8 bytes at addr. */
-static size_t piece(uint64_t addr, size_t len)
-{
-	size_t n = 8;
-
-	while (n > len || (addr & (n - 1)))
-		n >>= 1;
-	return n;
-}
-
 static int mio_read(const struct region *r, uint64_t off, size_t len, void *buf)
 {
 	/* runs in the signal handler */
@@ -100,7 +90,7 @@ static int mio_read(const struct region *r, uint64_t off, size_t len, void *buf)
 	unsigned char *out = buf;
 
 	while (len) {
-		size_t n = len <= 8 && !(addr & (len - 1)) && !(len & (len - 1)) ? len : piece(addr, len);
+		size_t n = aligned_piece(addr, len);
 		uint64_t val;
 		if (pcilgi(addr, n, &val))
 			return MMIO_E_DEVICE;	/* a device error: report it, invent nothing */
@@ -133,7 +123,7 @@ static int mio_write(const struct region *r, uint64_t off, size_t len, const voi
 			len -= n;
 			continue;
 		}
-		size_t n = piece(addr, len);
+		size_t n = aligned_piece(addr, len);
 		uint64_t val = 0;
 		for (size_t i = 0; i < n; i++)
 			val = val << 8 | in[i];
