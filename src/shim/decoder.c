@@ -32,8 +32,6 @@ static struct decoder pool[POOL];
 static int pool_size;
 static struct cache_slot cache[CACHE_SLOTS];
 
-int csmem_setup(void);
-
 int decoder_init(void)
 {
 	static int done;

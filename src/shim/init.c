@@ -10,6 +10,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void init(void)
 {
 	real_init();
+	/* process-wide, and before any capstone allocation: capstone runs in
+	 * the fault handler, where malloc must not be called */
+	if (csmem_setup())
+		log_error("cannot give capstone a signal-safe allocator");
 	config_load();
 	trace_init();
 	stats_init();

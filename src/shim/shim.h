@@ -181,6 +181,9 @@ bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json);
 void fault_handler(int sig, siginfo_t *si, void *uc);
 void fault_init(void);
 
+/* csmem.c — capstone's memory, safe in the handler (CS_OPT_MEM) */
+int csmem_setup(void);
+
 /* decoder.c — capstone handles and the decode cache */
 struct insn;
 int decoder_init(void);
