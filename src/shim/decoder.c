@@ -2,6 +2,7 @@
  * before any fault, and a cache by instruction address so that capstone runs
  * once per site. The cache is filled by the handler itself: a slot is claimed
  * with a compare-and-swap and published with a release store of its key. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,13 +33,8 @@ static struct decoder pool[POOL];
 static int pool_size;
 static struct cache_slot cache[CACHE_SLOTS];
 
-int decoder_init(void)
+static void open_pool(void)
 {
-	static int done;
-
-	if (done)
-		return pool_size ? 0 : -1;
-	done = 1;
 	for (int i = 0; i < POOL; i++) {
 		if (arch_cs_open(&pool[i].handle) != 0)
 			break;
@@ -52,6 +48,15 @@ int decoder_init(void)
 	}
 	if (!pool_size)
 		log_error("cannot open the capstone decoder");
+}
+
+/* Once, before the first trap, by whichever thread maps a BAR first;
+ * the others wait for it. */
+int decoder_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, open_pool);
 	return pool_size ? 0 : -1;
 }
 
