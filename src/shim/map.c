@@ -33,6 +33,19 @@ static void *map_guard(void *addr, size_t len, int flags)
 	return real.mmap(addr, len, PROT_NONE, gflags, -1, 0);
 }
 
+/* Give back what a failed map_device took; errno = err. */
+static void *map_undo(void *guard, void *kmap, size_t len, int fd, int err)
+{
+	if (guard)
+		real.munmap(guard, len);
+	if (kmap)
+		real.munmap(kmap, len);
+	if (fd >= 0)
+		real.close(fd);
+	errno = err;
+	return MAP_FAILED;
+}
+
 void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off, struct device *dev)
 {
 	int bar;
@@ -47,15 +60,22 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 		return MAP_FAILED;
 	}
 
+	/* The guard takes the driver's address before the shim allocates
+	 * anything of its own, so a hint is honoured as without the shim. */
 	bool trap = trap_mappable();
+	void *g = trap ? map_guard(addr, len, flags) : NULL;
+	if (g == MAP_FAILED)
+		return MAP_FAILED;
 	void *kmap = real.mmap(trap ? NULL : addr, len, prot,
 			       trap ? flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE) : flags, fd, off);
 	if (kmap == MAP_FAILED && !kernel_refused(errno))
-		return MAP_FAILED;
+		return map_undo(g, NULL, len, -1, errno);
 	if (kmap != MAP_FAILED && !trap) {
 		log_debug("%s BAR%d: mapped by the kernel, not trapped", dev->bdf, bar);
 		return kmap;
 	}
+	if (!trap && (g = map_guard(addr, len, flags)) == MAP_FAILED)
+		return MAP_FAILED;
 
 	struct region r = {
 		.len = len,
@@ -75,31 +95,13 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	if (!b || !b->usable(&r, &unusable)) {
 		log_error("%s BAR%d: backend %s cannot work here: %s", dev->bdf, bar,
 			  backend_name(r.backend), unusable);
-		if (r.real)
-			real.munmap(r.real, len);
-		errno = ENODEV;
-		return MAP_FAILED;
+		return map_undo(g, r.real, len, -1, ENODEV);
 	}
-	if (decoder_init()) {
-		if (r.real)
-			real.munmap(r.real, len);
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
-
+	if (decoder_init())
+		return map_undo(g, r.real, len, -1, ENOMEM);
 	r.fd = real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	void *g = map_guard(addr, len, flags);
-	if (g == MAP_FAILED || r.fd < 0) {
-		int e = errno;
-		if (r.real)
-			real.munmap(r.real, len);
-		if (r.fd >= 0)
-			real.close(r.fd);
-		if (g != MAP_FAILED)
-			real.munmap(g, len);
-		errno = e;
-		return MAP_FAILED;
-	}
+	if (r.fd < 0)
+		return map_undo(g, r.real, len, -1, errno);
 	if (flags & MAP_FIXED)
 		region_remove_range((uintptr_t)g, len);
 	static atomic_int next_id;
@@ -114,12 +116,7 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	}
 	if (region_add(&r)) {
 		log_error("%s BAR%d: too many trapped mappings", dev->bdf, bar);
-		real.munmap(g, len);
-		if (r.real)
-			real.munmap(r.real, len);
-		real.close(r.fd);
-		errno = ENOMEM;
-		return MAP_FAILED;
+		return map_undo(g, r.real, len, r.fd, ENOMEM);
 	}
 	signals_install();
 	trace_map(&r, true);
