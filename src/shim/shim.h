@@ -177,6 +177,10 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 /* "name+0x12 in obj", or "obj+0x1234" without a symbol; false if unknown */
 bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json);
 
+/* debugfile.c — a stripped object's separate debug file (an fd), or -1 */
+struct Elf;
+int debugfile_open(struct Elf *elf, const char *path);
+
 /* fault.c */
 void fault_handler(int sig, siginfo_t *si, void *uc);
 void fault_init(void);

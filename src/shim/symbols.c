@@ -1,7 +1,8 @@
 /* Function names for instruction addresses, from the ELF symbol tables of
- * the loaded objects (.symtab, else .dynsym) read with libelf. The table is
- * built outside the signal handler, by a thread of ours, and published with
- * one atomic pointer store; the handler only searches it. When the handler
+ * the loaded objects (.symtab, else that of the object's separate debug
+ * file, else .dynsym) read with libelf. The table is built outside the
+ * signal handler, by a thread of ours, and published with one atomic
+ * pointer store; the handler only searches it. When the handler
  * sees that objects were loaded since (dlopen), it wakes that thread and
  * waits for the new table, with a time limit. Replaced tables are kept,
  * since a handler may still be reading one. */
@@ -83,6 +84,36 @@ static void read_section(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh
 	}
 }
 
+static void read_table(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, uintptr_t base,
+		       const char *path)
+{
+	const char *obj = strdup(path);
+
+	if (obj)
+		read_section(t, elf, scn, sh, base, obj);
+}
+
+/* The .symtab of path's separate debug file; false if there is none. */
+static bool read_debugfile(struct symtab *t, Elf *elf, const char *path, uintptr_t base)
+{
+	int fd = debugfile_open(elf, path);
+	if (fd < 0)
+		return false;
+	Elf *dbg = elf_begin(fd, ELF_C_READ, NULL);
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	bool found = false;
+
+	while (dbg && !found && (scn = elf_nextscn(dbg, scn)))
+		found = gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB;
+	if (found)
+		read_table(t, dbg, scn, &sh, base, path);
+	if (dbg)
+		elf_end(dbg);
+	real.close(fd);
+	return found;
+}
+
 static void read_object(struct symtab *t, const char *path, uintptr_t base)
 {
 	int fd = real.open(path, O_RDONLY | O_CLOEXEC);
@@ -100,12 +131,13 @@ static void read_object(struct symtab *t, const char *path, uintptr_t base)
 		else if (sh.sh_type == SHT_DYNSYM)
 			dynsym = scn;
 	}
-	scn = symtab ? symtab : dynsym;
-	if (scn && gelf_getshdr(scn, &sh)) {
-		const char *obj = strdup(path);
-		if (obj)
-			read_section(t, elf, scn, &sh, base, obj);
-	}
+	/* a stripped object: the full table is in its debug file, if installed */
+	if (elf && !symtab && read_debugfile(t, elf, path, base))
+		scn = NULL;
+	else
+		scn = symtab ? symtab : dynsym;
+	if (scn && gelf_getshdr(scn, &sh))
+		read_table(t, elf, scn, &sh, base, path);
 	if (elf)
 		elf_end(elf);
 	real.close(fd);
@@ -254,6 +286,16 @@ static void refresh_if_loaded(void)
 			break;
 }
 
+/* The executable segment pc is in, or NULL. */
+static const struct sym *segment_of(const struct symtab *t, uintptr_t pc)
+{
+	/* may run in a signal handler */
+	for (size_t i = 0; i < t->nseg; i++)
+		if (pc - t->seg[i].addr < t->seg[i].size)
+			return &t->seg[i];
+	return NULL;
+}
+
 bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char **obj)
 {
 	/* may run in a signal handler: a search in a table that never changes */
@@ -272,8 +314,10 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 				hi = mid;
 		}
 		const struct sym *s = &t->s[lo];
-		/* a symbol without a size covers up to the next one */
-		if (!s->size || pc - s->addr < s->size) {
+		/* a symbol without a size covers up to the next one, within
+		 * its own object's code */
+		const struct sym *seg = segment_of(t, pc);
+		if (pc - s->addr < s->size || (!s->size && seg && seg->base == s->base)) {
 			*name = s->name;
 			*off = pc - s->addr;
 			*obj = s->obj;
@@ -281,14 +325,13 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 		}
 	}
 	/* no symbol (a stripped object): the object and the offset in it */
-	for (size_t i = 0; i < t->nseg; i++)
-		if (pc - t->seg[i].addr < t->seg[i].size) {
-			*name = NULL;
-			*off = pc - t->seg[i].base;
-			*obj = t->seg[i].obj;
-			return true;
-		}
-	return false;
+	const struct sym *seg = segment_of(t, pc);
+	if (!seg)
+		return false;
+	*name = NULL;
+	*off = pc - seg->base;
+	*obj = seg->obj;
+	return true;
 }
 
 bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json)

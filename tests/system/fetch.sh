@@ -17,6 +17,8 @@
 #               libelf1, zlib1g (the unmodified driver, the shim's deps)
 #   kern-x86    bookworm amd64: linux-image-*-amd64
 #   bb-x86      bookworm amd64: busybox-static
+#   dbg         bookworm-debug: qemu-utils-dbgsym of the guests' architectures
+#               (optional: only the function names in traces need it)
 
 # Print the Debian mirror URI the host's apt sources name (first one that is
 # not a security archive).
@@ -50,22 +52,25 @@ apt_setup() {
 	key=
 	[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] &&
 		key=" signed-by=/usr/share/keyrings/debian-archive-keyring.gpg"
-	echo "deb [arch=amd64,s390x$key] $mirror $1 main" >"$a/sources.list"
+	# suite-debug lives in Debian's debug archive beside the mirror
+	m=$mirror
+	case $1 in *-debug) m=${mirror%/}-debug ;; esac
+	echo "deb [arch=amd64,s390x$key] $m $1 main" >"$a/sources.list"
 	aptopts="-o Dir::Etc::SourceList=$a/sources.list -o Dir::Etc::SourceParts=$a/none
  -o Dir::State::Lists=$a/lists -o Dir::State::status=$a/status -o Dir::Cache=$a/cache
  -o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Architectures::=s390x
  -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o Acquire::Retries=3 -q"
 }
 
-# apt_update SUITE: refresh the lists once a day (retried: mirrors are
-# sometimes mid-sync).
+# apt_update SUITE [TRIES]: refresh the lists once a day (retried: mirrors
+# are sometimes mid-sync).
 apt_update() {
 	apt_setup "$1" || return 1
 	stamp=$cache/apt-$1/updated
 	if [ -f "$stamp" ] && [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 		return 0
 	fi
-	for try in 1 2 3; do
+	for try in $(seq "${2:-3}"); do
 		# shellcheck disable=SC2086
 		if apt-get $aptopts update >"$cache/apt-$1/update.log" 2>&1 &&
 			! grep -q '^[WE]:' "$cache/apt-$1/update.log"; then
@@ -74,7 +79,7 @@ apt_update() {
 		fi
 		sleep 5
 	done
-	fetch_error="apt-get update for $1 from $mirror failed: $(grep '^[WE]:' "$cache/apt-$1/update.log" | head -1)"
+	fetch_error="apt-get update for $1 from $m failed: $(grep '^[WE]:' "$cache/apt-$1/update.log" | head -1)"
 	# older lists from an earlier run: go on with them (what they name is
 	# probably unpacked already)
 	if [ -f "$stamp" ]; then
@@ -152,7 +157,7 @@ fetch_set() {
 		return $r
 	fi
 	if [ "$n" -ne "$(echo "$want" | wc -l)" ]; then
-		fetch_error="$set: downloaded $n of $(echo "$want" | wc -l) packages from $mirror ($(grep '^[WE]:' "$debs/download.log" | head -1))"
+		fetch_error="$set: downloaded $n of $(echo "$want" | wc -l) packages from $m ($(grep '^[WE]:' "$debs/download.log" | head -1))"
 		return 1
 	fi
 	for d in "$debs"/*.deb; do
@@ -200,4 +205,25 @@ fetch_all() {
 			;;
 		esac
 	done
+}
+
+# fetch_debug [s390x] [x86]: Debian's separate debug files of the unmodified
+# qemu-img (qemu-utils-dbgsym, from the debug archive beside the mirror),
+# for function names in its traces; on failure $debug_error says why.
+fetch_debug() {
+	debug_error=
+	pkgs=
+	for g in "$@"; do
+		case $g in
+		s390x) pkgs="$pkgs qemu-utils-dbgsym:s390x" ;;
+		x86) pkgs="$pkgs qemu-utils-dbgsym:amd64" ;;
+		esac
+	done
+	[ -n "$pkgs" ] || return 0
+	fetch_error=
+	# shellcheck disable=SC2086
+	if ! apt_update bookworm-debug 1 || ! fetch_set dbg bookworm-debug/nodeps $pkgs; then
+		debug_error=$fetch_error
+		return 1
+	fi
 }

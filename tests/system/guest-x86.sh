@@ -12,6 +12,10 @@ MR=$(cat "$run/in/mmio-run")
 D=nvme://$bdf/1
 M=$(cat "$run/in/marker")
 uname -a >"$out/uname"
+# Debian's debug files of qemu-img, if the host fetched them, where the shim
+# looks for them (this mount is the guest's own)
+dbg=$(cat "$run/in/debug-root" 2>/dev/null)
+[ -n "$dbg" ] && { mount --bind "$dbg" /usr/lib/debug || echo "cannot mount $dbg on /usr/lib/debug" >"$out/debug-root.err"; }
 io() { # PATTERN-BYTE OFFSET RANDOM-ARGS-FILE
 	echo "-c 'read -v 0 16' -c 'read -P $M 1048576 4096' -c 'write -P $1 $2 4096' -c 'read -P $1 $2 4096' $(cat "$3")"
 }

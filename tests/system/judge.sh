@@ -75,13 +75,36 @@ check_probe_symbols() { # CHECK TRACE
 	fi
 }
 
-# why a trace names no function of qemu-img
-stripped() { # FILE
-	if readelf -S -W "$1" 2>/dev/null | grep -q ' \.symtab '; then
-		echo "$1 has a symbol table"
-	else
-		echo "$1 is stripped (no .symtab; its functions are only in Debian's -dbgsym package) and the shim reads no separate debug file (.gnu_debuglink, build-id)"
+# Why Debian's debug file of the stripped program FILE is not in the guest;
+# nothing if it is.
+no_debug_file() { # FILE
+	id=$(readelf -n "$1" 2>/dev/null | awk '/Build ID/ { print $3; exit }')
+	f=$cache/root/dbg/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug
+	if [ -n "$debug_error" ]; then
+		echo "$1 is stripped; its function names are only in Debian's qemu-utils-dbgsym, which cannot be fetched: $debug_error"
+	elif [ -z "$id" ]; then
+		echo "$1 is stripped and has no build ID to find its debug file by"
+	elif [ ! -f "$f" ]; then
+		echo "$1 is stripped and the fetched qemu-utils-dbgsym ($(cat "$cache/root/dbg/.systest-set" | tr '\n' ' ')) has no debug file for its build ID $id"
 	fi
+}
+
+# judge_symbols CHECK-TRACE CHECK-SYMBOLS TRACECHECK-OUTPUT FILE
+judge_symbols() {
+	case $3 in
+	ok*) pass "$1"; pass "$2"; echo "      $3" ;;
+	stripped*)
+		pass "$1"
+		why=$(no_debug_file "$4")
+		if [ -n "$why" ]; then
+			skip "$2" "$why; $3"
+		else
+			fail "$2" "qemu-img's debug file was in the guest, yet the trace names no function: $3"
+		fi
+		;;
+	*"no instruction is named"*) pass "$1"; fail "$2" "$3" ;;
+	*) fail "$1" "$3"; fail "$2" "no init sequence" ;;
+	esac
 }
 
 judge_s390x() {
@@ -121,12 +144,7 @@ judge_s390x() {
 		fail s390x-shim-trace-symbols "no trace"
 	else
 		t=$(python3 "$sys/tracecheck.py" "$out/shim-trace.txt" qemu-img)
-		case $t in
-		ok*) pass s390x-shim-trace; pass s390x-shim-trace-symbols; echo "      $t" ;;
-		stripped*) pass s390x-shim-trace; skip s390x-shim-trace-symbols "$t" ;;
-		*"no instruction is named"*) pass s390x-shim-trace; fail s390x-shim-trace-symbols "$t; $(stripped "$cache/root/bw-s390x/usr/bin/qemu-img")" ;;
-		*) fail s390x-shim-trace "$t"; fail s390x-shim-trace-symbols "no init sequence" ;;
-		esac
+		judge_symbols s390x-shim-trace s390x-shim-trace-symbols "$t" "$cache/root/bw-s390x/usr/bin/qemu-img"
 	fi
 	check_info s390x-region-info region-info
 	if log_has region-info 'backend region'; then pass s390x-region-backend; else fail s390x-region-backend "$(grep '^mmioshim' "$out/region-info.log" 2>/dev/null | head -1)"; fi
@@ -196,12 +214,7 @@ judge_x86() {
 	same_info x86-trapall-info trapall-info direct
 	if [ "$(rc_of trace-info)" = 0 ]; then
 		t=$(python3 "$sys/tracecheck.py" "$out/trace-info.txt" qemu-img)
-		case $t in
-		ok*) pass x86-trace-init; pass x86-trace-symbols; echo "      $t" ;;
-		stripped*) pass x86-trace-init; skip x86-trace-symbols "$t" ;;
-		*"no instruction is named"*) pass x86-trace-init; fail x86-trace-symbols "$t; $(stripped /usr/bin/qemu-img)" ;;
-		*) fail x86-trace-init "$t"; fail x86-trace-symbols "no init sequence" ;;
-		esac
+		judge_symbols x86-trace-init x86-trace-symbols "$t" /usr/bin/qemu-img
 	else
 		fail x86-trace-init "exit $(rc_of trace-info)"
 		fail x86-trace-symbols "no trace"

@@ -63,9 +63,8 @@ def main(path, prog):
     cap = acc[want["CAP R 0x0"]]
     by_offset = cap[5].startswith(prog + "+0x")
     if not named and by_offset:
-        # a stripped program: the shim names its code by object and offset;
-        # function names would need Debian's -dbgsym package, which the
-        # shim does not read (no .gnu_debuglink / build-id lookup yet)
+        # a stripped program whose debug file (Debian's -dbgsym package)
+        # is not installed: the shim names its code by object and offset
         print(f"stripped: init sequence complete ({len(acc)} accesses), CAP read at '{cap[5]}' "
               f"(by offset: {prog} has no symbol table); sequence: {seq}")
         return 3

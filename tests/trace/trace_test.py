@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -124,13 +125,13 @@ class Traced:
         self.log = parse_log(res.log)
 
 
-def run(prog, args=(), opts=(), env=None, fmt=None, sims=('regs',), tracefile=True, timeout=120):
-    """mmio-run --sim ... [--trace=FILE --format FMT] opts -- prog args."""
+def run(prog, args=(), opts=(), env=None, fmt=None, sims=('regs',), tracefile=True, timeout=120, wrap=None):
+    """[wrap] mmio-run --sim ... [--trace=FILE --format FMT] opts -- prog args."""
     harness.require_shim()
     harness.require_sim()
     with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
         path = os.path.join(d, 'trace')
-        argv = mmio_run_argv()
+        argv = (wrap or []) + mmio_run_argv()
         for s in sims:
             argv += ['--sim', s]
         if tracefile:
@@ -582,6 +583,100 @@ def trace_symbols_resolved_in_library_dlopened_by_relative_path():
         if chk.check(ok, lab, 'accesses in the library dlopened by a relative path: %r'
                      % [(a['dir'], hex(a['pc']), a['sym']) for a in hit]):
             chk.ok(lab)
+    chk.report()
+
+
+def binutil(cc, tool):
+    """The binutils program `tool` that goes with compiler cc (the cross
+    one for s390x)."""
+    r = subprocess.run(cc[1] + ['-print-prog-name=' + tool], capture_output=True, text=True)
+    p = r.stdout.strip()
+    return p if r.returncode == 0 and os.path.isabs(p) and os.access(p, os.X_OK) else tool
+
+
+def build_id(path):
+    r = subprocess.run(['readelf', '-n', path], capture_output=True, text=True)
+    m = re.search(r'Build ID: ([0-9a-f]+)', r.stdout)
+    return m.group(1) if m else None
+
+
+@test
+def trace_symbols_of_stripped_executable_from_its_separate_debug_file():
+    """Distributions strip their programs and ship the symbols in separate
+    debug files (Debian's -dbgsym packages). A stripped driver is named by
+    object and offset; with its debug file found as gdb finds it (through
+    .gnu_debuglink beside it or in .debug/, CRC-checked; or by build ID under
+    /usr/lib/debug/.build-id) its functions are named again; a debug file
+    whose CRC does not match the link is not used."""
+    chk = Checker()
+    cc = compilers()[0]
+    label, drv, dl = one()
+    other = [v for v in variants(('0',)) if v[1] != drv][0][1]     # another build
+    objcopy, strip = binutil(cc, 'objcopy'), binutil(cc, 'strip')
+    value = stored(0xe0e0e0e0, 4)
+
+    def exe_syms(d, fmt='text', wrap=None):
+        t = run(os.path.join(d, 'trace_drv'), ['symbols', dl], fmt=fmt, wrap=wrap)
+        require_ok(t.res, 'stripped symbols')
+        acc, ev = parse(fmt, t.lines)
+        return [a['sym'] for a in acc if a['value'] == value]
+
+    def tool(*argv):
+        r = subprocess.run(argv, capture_output=True, text=True)
+        if r.returncode:
+            raise Fail('$ %s\n%s' % (' '.join(argv), r.stderr))
+
+    named = re.compile(r'exe_touch\+0x[0-9a-f]+ in trace_drv')
+    by_offset = re.compile(r'trace_drv\+0x[0-9a-f]+')
+    with tempfile.TemporaryDirectory(prefix='mmiodbg-') as top:
+        def case(name, layout, want, wrap=None):
+            d = os.path.join(top, name)
+            os.makedirs(d)
+            exe = os.path.join(d, 'trace_drv')
+            tool(objcopy, '--only-keep-debug', drv, exe + '.full')
+            tool(strip, '--strip-all', '-o', exe, drv)
+            tool(objcopy, '--add-gnu-debuglink=' + exe + '.full', exe)   # the link names trace_drv.full
+            layout(d, exe)
+            syms = exe_syms(d, wrap=wrap(d) if wrap else None)
+            lab = '%s %s' % (label, name)
+            if chk.check(len(syms) == 2 and all(want.fullmatch(x) for x in syms), lab,
+                         'the accesses of exe_touch are described as %r, expected %s' % (syms, want.pattern)):
+                chk.ok(lab, syms[0])
+
+        def none(d, exe):
+            os.unlink(exe + '.full')
+
+        def beside(d, exe):
+            pass
+
+        def dot_debug(d, exe):
+            os.makedirs(os.path.join(d, '.debug'))
+            os.rename(exe + '.full', os.path.join(d, '.debug', 'trace_drv.full'))
+
+        def wrong_crc(d, exe):
+            tool(objcopy, '--only-keep-debug', other, exe + '.full')
+
+        case('stripped, no debug file', none, by_offset)
+        case('debuglink beside it', beside, named)
+        case('debuglink in .debug/', dot_debug, named)
+        case('debuglink with another build\'s file (CRC differs)', wrong_crc, by_offset)
+
+        # by build ID: /usr/lib/debug replaced in a private mount namespace
+        bid = build_id(drv)
+        if not bid:
+            print('note: %s has no build ID: the build-ID case is not run' % drv)
+        elif os.geteuid() != 0 or not shutil.which('unshare') or not os.path.isdir('/usr/lib/debug'):
+            print('note: the build-ID case needs root, unshare and /usr/lib/debug: not run')
+        else:
+            def by_build_id(d, exe):
+                b = os.path.join(d, 'debugroot', '.build-id', bid[:2])
+                os.makedirs(b)
+                os.rename(exe + '.full', os.path.join(b, bid[2:] + '.debug'))
+
+            def in_namespace(d):
+                return ['unshare', '-m', 'sh', '-c', 'mount --make-rprivate / && mount --bind "$0" /usr/lib/debug'
+                        ' && exec "$@"', os.path.join(d, 'debugroot')]
+            case('build ID under /usr/lib/debug', by_build_id, named, wrap=in_namespace)
     chk.report()
 
 
