@@ -84,13 +84,30 @@ static void read_section(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh
 	}
 }
 
-static void read_table(struct symtab *t, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, uintptr_t base,
-		       const char *path)
+static void read_table(struct symtab *t, Elf *elf, Elf_Scn *scn, uintptr_t base, const char *path)
 {
-	const char *obj = strdup(path);
+	GElf_Shdr sh;
+	const char *obj;
 
-	if (obj)
-		read_section(t, elf, scn, sh, base, obj);
+	if (gelf_getshdr(scn, &sh) && (obj = strdup(path)))
+		read_section(t, elf, scn, &sh, base, obj);
+}
+
+/* The symbol tables of elf (NULL where it has none). */
+static void find_tables(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	*symtab = *dynsym = NULL;
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			*symtab = scn;
+		else if (sh.sh_type == SHT_DYNSYM)
+			*dynsym = scn;
+	}
 }
 
 /* The .symtab of path's separate debug file; false if there is none. */
@@ -100,18 +117,15 @@ static bool read_debugfile(struct symtab *t, Elf *elf, const char *path, uintptr
 	if (fd < 0)
 		return false;
 	Elf *dbg = elf_begin(fd, ELF_C_READ, NULL);
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	bool found = false;
+	Elf_Scn *symtab, *dynsym;
 
-	while (dbg && !found && (scn = elf_nextscn(dbg, scn)))
-		found = gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB;
-	if (found)
-		read_table(t, dbg, scn, &sh, base, path);
+	find_tables(dbg, &symtab, &dynsym);
+	if (symtab)
+		read_table(t, dbg, symtab, base, path);
 	if (dbg)
 		elf_end(dbg);
 	real.close(fd);
-	return found;
+	return symtab;
 }
 
 static void read_object(struct symtab *t, const char *path, uintptr_t base)
@@ -120,24 +134,14 @@ static void read_object(struct symtab *t, const char *path, uintptr_t base)
 	if (fd < 0)
 		return;
 	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	Elf_Scn *symtab = NULL, *dynsym = NULL, *scn = NULL;
-	GElf_Shdr sh;
+	Elf_Scn *symtab, *dynsym;
 
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_SYMTAB)
-			symtab = scn;
-		else if (sh.sh_type == SHT_DYNSYM)
-			dynsym = scn;
-	}
-	/* a stripped object: the full table is in its debug file, if installed */
-	if (elf && !symtab && read_debugfile(t, elf, path, base))
-		scn = NULL;
-	else
-		scn = symtab ? symtab : dynsym;
-	if (scn && gelf_getshdr(scn, &sh))
-		read_table(t, elf, scn, &sh, base, path);
+	find_tables(elf, &symtab, &dynsym);
+	/* a stripped object's full table is in its debug file, if installed */
+	if (symtab)
+		read_table(t, elf, symtab, base, path);
+	else if (elf && !read_debugfile(t, elf, path, base) && dynsym)
+		read_table(t, elf, dynsym, base, path);
 	if (elf)
 		elf_end(elf);
 	real.close(fd);
@@ -301,6 +305,7 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 	/* may run in a signal handler: a search in a table that never changes */
 	refresh_if_loaded();
 	struct symtab *t = atomic_load_explicit(&current, memory_order_acquire);
+	const struct sym *seg = NULL;
 
 	if (!t)
 		return false;
@@ -316,8 +321,7 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 		const struct sym *s = &t->s[lo];
 		/* a symbol without a size covers up to the next one, within
 		 * its own object's code */
-		const struct sym *seg = segment_of(t, pc);
-		if (pc - s->addr < s->size || (!s->size && seg && seg->base == s->base)) {
+		if (pc - s->addr < s->size || (!s->size && (seg = segment_of(t, pc)) && seg->base == s->base)) {
 			*name = s->name;
 			*off = pc - s->addr;
 			*obj = s->obj;
@@ -325,8 +329,7 @@ bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char 
 		}
 	}
 	/* no symbol (a stripped object): the object and the offset in it */
-	const struct sym *seg = segment_of(t, pc);
-	if (!seg)
+	if (!seg && !(seg = segment_of(t, pc)))
 		return false;
 	*name = NULL;
 	*off = pc - seg->base;
