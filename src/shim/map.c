@@ -60,10 +60,12 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 		return MAP_FAILED;
 	}
 
-	/* The guard takes the driver's address before the shim allocates
-	 * anything of its own, so a hint is honoured as without the shim. */
-	bool trap = trap_mappable();
-	void *g = trap ? map_guard(addr, len, flags) : NULL;
+	/* A hint (or MAP_FIXED_NOREPLACE) is honoured as without the shim only
+	 * if the guard takes the address before the shim allocates anything of
+	 * its own. A MAP_FIXED guard replaces what the driver had there, so it
+	 * comes last, once nothing else can fail. */
+	bool trap = trap_mappable(), fixed = flags & MAP_FIXED;
+	void *g = trap && !fixed ? map_guard(addr, len, flags) : NULL;
 	if (g == MAP_FAILED)
 		return MAP_FAILED;
 	void *kmap = real.mmap(trap ? NULL : addr, len, prot,
@@ -74,7 +76,7 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 		log_debug("%s BAR%d: mapped by the kernel, not trapped", dev->bdf, bar);
 		return kmap;
 	}
-	if (!trap && (g = map_guard(addr, len, flags)) == MAP_FAILED)
+	if (!trap && !fixed && (g = map_guard(addr, len, flags)) == MAP_FAILED)
 		return MAP_FAILED;
 
 	struct region r = {
@@ -102,8 +104,11 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	r.fd = real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (r.fd < 0)
 		return map_undo(g, r.real, len, -1, errno);
-	if (flags & MAP_FIXED)
+	if (fixed) {
+		if ((g = map_guard(addr, len, flags)) == MAP_FAILED)
+			return map_undo(NULL, r.real, len, r.fd, errno);
 		region_remove_range((uintptr_t)g, len);
+	}
 	static atomic_int next_id;
 	r.guard = (uintptr_t)g;
 	r.id = atomic_fetch_add(&next_id, 1) + 1;

@@ -275,6 +275,35 @@ def fault_past_end_into_app_reservation_same_as_without_shim():
 
 
 @test
+def forced_backend_that_cannot_work_fails_the_mmap_with_message():
+    """MMIOSHIM_BACKEND (mmio-run --backend) forcing a backend that cannot
+    work on a region: the driver's mmap fails with ENODEV, one message names
+    the device, BAR, backend and why, and a failed MAP_FIXED mmap leaves the
+    driver's reservation in place."""
+    chk = Checker()
+    # what cannot work here: another architecture's backend, and `direct`
+    # on BAR0, which the (simulated) kernel does not map
+    cases = {'x86_64': [('syscall', 'not available on x86_64'), ('mio', 'not available on x86_64'),
+                        ('direct', 'the kernel did not map this BAR')],
+             's390x': [('direct', 'not available on s390x'), ('mio', 'no PCI MIO instructions')]}[ARCH]
+    label, normal, _ = builds('faults.c', explicit_too=False)[0]
+    for backend, why in cases:
+        lab = '%s --backend %s' % (label, backend)
+        got = under_shim(normal, ['map_refused'], opts=['--backend', backend])
+        want = 'plain: ENODEV\nfixed: ENODEV\nreservation intact\n'
+        good = chk.check(got.status == 0 and got.out == want, lab, 'expected output %r, exit 0\n%s'
+                         % (want, got.describe()))
+        msg = [l for l in got.shim_lines() if 'backend %s cannot work here' % backend in l]
+        good &= chk.check(len(msg) == 2 and all(BDF in l and 'BAR0' in l and why in l for l in msg), lab,
+                          'expected one message per mmap naming %s, BAR0, backend %s and %r:\n%s'
+                          % (BDF, backend, why, got.err))
+        good &= chk.check(not got.log, lab, 'the device saw accesses: %r' % got.log)
+        if good:
+            chk.ok(lab, msg[0].strip())
+    chk.report()
+
+
+@test
 def fault_straddling_end_refused_with_message():
     """A 16-byte load at BAR0+0xff8 of a 4 KiB mapping runs past its end:
     the shim cannot emulate it; it says so and the process dies by

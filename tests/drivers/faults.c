@@ -2,6 +2,9 @@
  * would without the shim.
  *   faults SCENARIO [handler] [anon]
  * SCENARIO: null_read null_write pastend pastend_fixed straddle
+ *           map_refused (BAR0 mapped plainly and with MAP_FIXED into a
+ *           reservation; prints each mmap's errno and whether the
+ *           reservation survived a failed MAP_FIXED mmap)
  * handler: an SA_SIGINFO SIGSEGV handler prints signal, si_code and
  *          si_addr (relative to the BAR mapping) and exits 42.
  * anon:    the reference without shim or simulator: the "BAR" is
@@ -74,6 +77,29 @@ static uint8_t *map_into_reservation(void)
 	return map(res, 4096, MAP_FIXED);
 }
 
+/* mmap of BAR0 with the driver's own error handling, as errno's name. */
+static const char *try_map(void *addr, int flags)
+{
+	void *p = mmap(addr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | flags, drv.devfd,
+		       (off_t)drv.region[VFIO_PCI_BAR0_REGION_INDEX].offset);
+
+	if (p != MAP_FAILED)
+		return "mapped";
+	return errno == ENODEV ? "ENODEV" : strerror(errno);
+}
+
+static void map_refused(void)
+{
+	printf("plain: %s\n", try_map(NULL, 0));
+	uint8_t *res = mmap(NULL, 2 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		drv_die("mmap: %s", strerror(errno));
+	const char *r = try_map(res, MAP_FIXED);
+	printf("fixed: %s\n", r);
+	if (strcmp(r, "mapped"))	/* msync fails with ENOMEM on an unmapped range */
+		printf("reservation %s\n", msync(res, 2 * 4096, MS_ASYNC) ? "gone" : "intact");
+}
+
 int main(int argc, char **argv)
 {
 	int handler = 0;
@@ -128,6 +154,9 @@ int main(int argc, char **argv)
 #else
 #error "a 16-byte load for this architecture"
 #endif
+	} else if (!strcmp(s, "map_refused")) {
+		map_refused();
+		return 0;
 	} else {
 		fprintf(stderr, "unknown scenario %s\n", s);
 		return 2;
