@@ -516,14 +516,24 @@ static int emulate_store(const struct insn *in, const struct x86_decoded *x, uco
 	return mem_write(io, addr, in->width, v);
 }
 
+/* The ALU operation of an instruction with a memory operand, and that
+ * operand read from the device. */
+static int alu_operand(const struct insn *in, const struct x86_decoded *x, const struct mmio_io *io,
+		       uint64_t addr, alu_fn **fn, uint64_t *m)
+{
+	/* runs in a signal handler */
+	*fn = alu_lookup(x->alu, in->width);
+	if (!*fn)
+		return MMIO_E_UNSUPPORTED;
+	return mem_read(io, addr, in->width, m);
+}
+
 static int emulate_rmw(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
 		       const struct mmio_io *io, uint64_t addr)
 {
-	alu_fn *fn = alu_lookup(x->alu, in->width);
+	alu_fn *fn;
 	uint64_t v, f = *efl(uc);
-	if (!fn)
-		return MMIO_E_UNSUPPORTED;
-	int err = mem_read(io, addr, in->width, &v);
+	int err = alu_operand(in, x, io, addr, &fn, &v);
 	if (err)
 		return err;
 	v = fn(v, src_value(uc, x), &f);
@@ -537,11 +547,9 @@ static int emulate_rmw(const struct insn *in, const struct x86_decoded *x, ucont
 static int emulate_alu_load(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
 			    const struct mmio_io *io, uint64_t addr)
 {
-	alu_fn *fn = alu_lookup(x->alu, in->width);
+	alu_fn *fn;
 	uint64_t m, r, f = *efl(uc);
-	if (!fn)
-		return MMIO_E_UNSUPPORTED;
-	int err = mem_read(io, addr, in->width, &m);
+	int err = alu_operand(in, x, io, addr, &fn, &m);
 	if (err)
 		return err;
 	if (x->src.kind == X86_OPND_IMM)	/* imul reg, mem, imm */
@@ -556,11 +564,9 @@ static int emulate_alu_load(const struct insn *in, const struct x86_decoded *x, 
 static int emulate_cmp(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
 		       const struct mmio_io *io, uint64_t addr)
 {
-	alu_fn *fn = alu_lookup(x->alu, in->width);
+	alu_fn *fn;
 	uint64_t m, f = *efl(uc);
-	if (!fn)
-		return MMIO_E_UNSUPPORTED;
-	int err = mem_read(io, addr, in->width, &m);
+	int err = alu_operand(in, x, io, addr, &fn, &m);
 	if (err)
 		return err;
 	if (x->mem_first)
@@ -733,11 +739,9 @@ static int emulate_valu(const struct insn *in, const struct x86_decoded *x, ucon
 static int emulate_bt(const struct insn *in, const struct x86_decoded *x, ucontext_t *uc,
 		      const struct mmio_io *io, uint64_t addr)
 {
-	alu_fn *fn = alu_lookup(x->alu, in->width);
+	alu_fn *fn;
 	uint64_t v, f = *efl(uc);
-	if (!fn)
-		return MMIO_E_UNSUPPORTED;
-	int err = mem_read(io, addr, in->width, &v);
+	int err = alu_operand(in, x, io, addr, &fn, &v);
 	if (err)
 		return err;
 	v = fn(v, src_value(uc, x), &f);
