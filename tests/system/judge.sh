@@ -79,12 +79,12 @@ check_probe_symbols() { # CHECK TRACE
 # nothing if it is.
 no_debug_file() { # FILE
 	id=$(readelf -n "$1" 2>/dev/null | awk '/Build ID/ { print $3; exit }')
-	f=$cache/root/dbg/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug
+	f=$debug_root/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug
 	if [ -n "$debug_error" ]; then
 		echo "$1 is stripped; its function names are only in Debian's qemu-utils-dbgsym, which cannot be fetched: $debug_error"
 	elif [ -z "$id" ]; then
 		echo "$1 is stripped and has no build ID to find its debug file by"
-	elif [ ! -f "$f" ]; then
+	elif [ -z "$debug_root" ] || [ ! -f "$f" ]; then
 		echo "$1 is stripped and the fetched qemu-utils-dbgsym ($(cat "$cache/root/dbg/.systest-set" | tr '\n' ' ')) has no debug file for its build ID $id"
 	fi
 }
