@@ -4,6 +4,8 @@
 #ifndef MMIOSHIM_ARCH_H
 #define MMIOSHIM_ARCH_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <ucontext.h>
@@ -78,5 +80,27 @@ uint64_t arch_data_address(const struct insn *in, const ucontext_t *uc);
 
 /* Longest instruction of the architecture, in bytes. */
 #define ARCH_MAX_INSN 16
+
+/* What the shim asks the architecture (<arch>/hooks.c). */
+
+/* The synchronous signals the shim owns: what an access to a trapped
+ * mapping raises. */
+extern const int arch_owned_signals[];
+extern const unsigned arch_n_owned;
+
+/* Where a fault of an owned signal came from: the faulting instruction's
+ * address, and whether si_addr lies in the accessed page (a guard page:
+ * SIGSEGV) or is the instruction itself (s390x: a plain access to a real
+ * BAR mapping, SIGILL ILL_ILLADR), so that the data address must come from
+ * the decoded operands. False: not a fault an access can make. Runs in the
+ * signal handler. */
+enum arch_fault_addr { ARCH_ADDR_IN_PAGE, ARCH_ADDR_FROM_OPERANDS };
+bool arch_fault_site(int sig, const siginfo_t *si, const ucontext_t *uc, uint64_t *pc,
+		     enum arch_fault_addr *addr);
+
+/* Anonymous read-write memory by the raw system call (mmap itself is
+ * interposed, by the shim and perhaps the simulator); MAP_FAILED on error.
+ * May run in a signal handler. */
+void *arch_raw_mmap(size_t len);
 
 #endif

@@ -1,16 +1,14 @@
 /* The MMIOSHIM_* environment. A value outside its set stops the program
  * with status 2 before main runs: a typo must not silently change how
  * device accesses are done. */
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "early_getenv.h"
-#include "shim.h"
+#include "init.h"
+#include "support.h"
 
-struct config cfg = { BACKEND_AUTO, TRAP_AUTO, UNALIGNED_REFUSE, LOG_WARN };
+struct config cfg = { BACKEND_AUTO, TRAP_AUTO, UNALIGNED_REFUSE };
 
-static const char *const backend_names[] = { "auto", "region", "direct", "syscall", "mio", NULL };
 static const char *const trap_names[] = { "auto", "all", NULL };
 static const char *const unaligned_names[] = { "refuse", "split", NULL };
 static const char *const log_names[] = { "error", "warn", "info", "debug", NULL };
@@ -29,20 +27,13 @@ static int pick(const char *var, const char *const names[], int dflt)
 		strcat(accepted, i ? "|" : "");
 		strcat(accepted, names[i]);
 	}
-	cfg.log = LOG_ERROR;
-	log_error("%s=%s is not valid; accepted values: %s", var, v, accepted);
-	_exit(2);
+	log_usage_exit("%s=%s is not valid; accepted values: %s", var, v, accepted);
 }
 
 void config_load(void)
 {
-	cfg.log = (enum log_level)pick("MMIOSHIM_LOG", log_names, LOG_WARN);
+	log_level = (enum log_level)pick("MMIOSHIM_LOG", log_names, LOG_WARN);
 	cfg.backend = (enum backend_id)pick("MMIOSHIM_BACKEND", backend_names, BACKEND_AUTO);
 	cfg.trap = (enum trap_mode)pick("MMIOSHIM_TRAP", trap_names, TRAP_AUTO);
 	cfg.unaligned = (enum unaligned_mode)pick("MMIOSHIM_UNALIGNED", unaligned_names, UNALIGNED_REFUSE);
-}
-
-const char *backend_name(enum backend_id id)
-{
-	return id < BACKEND_COUNT ? backend_names[id] : "?";
 }

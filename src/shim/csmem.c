@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include <capstone/capstone.h>
 
-#include "shim.h"
+#include "arch.h"
+#include "fault.h"
+#include "support.h"
 
 #define MIN_SHIFT 5
 #define MAX_SHIFT 24
@@ -45,24 +47,11 @@ static int class_of(size_t n)
 	return c;
 }
 
-/* Anonymous memory by the raw system call: mmap is interposed (by us and
- * perhaps the simulator), and this may run in a handler. s390x passes the
- * six arguments of mmap in a block. */
-static void *raw_mmap(size_t len)
-{
-#if defined(__s390x__)
-	unsigned long args[6] = { 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (unsigned long)-1, 0 };
-	return (void *)syscall(SYS_mmap, args);
-#else
-	return (void *)syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-#endif
-}
-
 static void *carve(size_t n)
 {
 	if ((size_t)(arena_end - arena) < n) {
 		size_t want = n > CHUNK ? n : CHUNK;
-		void *p = raw_mmap(want);
+		void *p = arch_raw_mmap(want);
 		if (p == MAP_FAILED)
 			return NULL;
 		arena = p;

@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include "arch.h"
-#include "shim.h"
+#include "fault.h"
+#include "support.h"
 
 #define POOL 8
 #define CACHE_SLOTS 1024	/* power of two */

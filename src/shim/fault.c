@@ -6,7 +6,11 @@
 #include <time.h>
 
 #include "arch.h"
-#include "shim.h"
+#include "fault.h"
+#include "regions.h"
+#include "signals.h"
+#include "support.h"
+#include "trace.h"
 
 /* One line saying what could not be done, where and why. */
 static void report(const struct insn *in, const ucontext_t *uc, const struct region *r, int err)
@@ -35,34 +39,31 @@ static void report(const struct insn *in, const ucontext_t *uc, const struct reg
 	uint64_t off = addr >= at.guard ? addr - at.guard + at.bar_off : 0;
 	log_error("cannot emulate `%s` at 0x%llx%s: address 0x%llx, device %s BAR%d offset 0x%llx: %s",
 		  in->text[0] ? in->text : "(undecodable)", (unsigned long long)pc, where,
-		  (unsigned long long)addr, at.bdf, at.bar, (unsigned long long)off, err_text(err));
+		  (unsigned long long)addr, at.label.bdf, at.label.bar, (unsigned long long)off, err_text(err));
 }
 
-/* Which instruction faulted, and is it on a trapped mapping? A guard page
- * gives SIGSEGV at the instruction (si_addr has the data address, exact on
- * x86_64, page-granular on s390x). On s390x a plain access to a real BAR
- * mapping gives SIGILL ILL_ILLADR with si_addr at the instruction and the
- * PSW already past it: the data address comes from the decoded operands. */
+/* Which instruction faulted, and is it on a trapped mapping? The
+ * architecture says where the instruction is and whether si_addr lies in
+ * the accessed page (exact on x86_64, page-granular on s390x) or the data
+ * address must come from the decoded operands. */
 static const struct insn *ours(int sig, siginfo_t *si, ucontext_t *uc, struct insn *scratch,
 			       struct region *r, int *err)
 {
 	/* runs in a signal handler */
-	if (si->si_code <= 0)
+	uint64_t pc;
+	enum arch_fault_addr how;
+
+	if (!arch_fault_site(sig, si, uc, &pc, &how))
 		return NULL;
-	if (sig == SIGSEGV) {
+	if (how == ARCH_ADDR_IN_PAGE) {
 		if (!region_lookup((uintptr_t)si->si_addr, r))
 			return NULL;
-		return decoder_get(arch_pc(uc), scratch, err);
+		return decoder_get(pc, scratch, err);
 	}
-#ifdef ILL_ILLADR
-	if (sig == SIGILL && si->si_code == ILL_ILLADR) {
-		const struct insn *in = decoder_get((uintptr_t)si->si_addr, scratch, err);
-		if (*err || !region_lookup((uintptr_t)arch_data_address(in, uc), r))
-			return NULL;
-		return in;
-	}
-#endif
-	return NULL;
+	const struct insn *in = decoder_get(pc, scratch, err);
+	if (*err || !region_lookup((uintptr_t)arch_data_address(in, uc), r))
+		return NULL;
+	return in;
 }
 
 void fault_handler(int sig, siginfo_t *si, void *ucv)

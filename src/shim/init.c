@@ -3,7 +3,10 @@
  * is trapped, so a program that never maps a device sees no change. */
 #include <pthread.h>
 
-#include "shim.h"
+#include "fault.h"
+#include "init.h"
+#include "support.h"
+#include "trace.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 

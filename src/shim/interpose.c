@@ -12,7 +12,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "shim.h"
+#include "init.h"
+#include "map.h"
+#include "regions.h"
+#include "support.h"
+#include "vfio.h"
 
 static bool takes_mode(int flags)
 {

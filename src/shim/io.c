@@ -10,7 +10,11 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "shim.h"
+#include "backend.h"
+#include "fault.h"
+#include "init.h"
+#include "regions.h"
+#include "trace.h"
 
 /* The executable part of the C library. Its memcpy/memmove/memset copy
  * into a BAR with overlapping, unaligned scalar moves for the head and tail
@@ -67,8 +71,8 @@ static void record(const struct region *r, uint64_t off, size_t len, const unsig
 		uint64_t v = 0;
 		for (size_t i = n; i-- > 0;)
 			v = v << 8 | p[i];
-		trace_access(r, off, n, v, write, pc);
-		stats_access(r, off, n, write, pc);
+		trace_access(&r->label, r->bar_off + off, n, v, write, pc);
+		stats_access(&r->label, r->bar_off + off, n, write, pc);
 		off += n;
 		p += n;
 		len -= n;
@@ -80,7 +84,7 @@ static int device_access(const struct region *r, uint64_t off, size_t len, void 
 {
 	/* runs in the signal handler */
 	const struct backend *b = backend_get(r->backend);
-	int err = write ? b->write(r, off, len, buf) : b->read(r, off, len, buf);
+	int err = write ? b->write(&r->io, off, len, buf) : b->read(&r->io, off, len, buf);
 
 	if (!err && (trace_enabled() || stats_enabled()))
 		record(r, off, len, buf, write, in ? in->pc : 0);

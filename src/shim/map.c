@@ -10,8 +10,16 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "config.h"
-#include "shim.h"
+#include "fault.h"
+#include "init.h"
+#include "map.h"
+#include "regions.h"
+#include "signals.h"
+#include "support.h"
+#include "trace.h"
+#include "vfio.h"
 
 static bool kernel_refused(int err)
 {
@@ -22,7 +30,7 @@ static bool kernel_refused(int err)
  * reach it; elsewhere only when asked for. */
 static bool trap_mappable(void)
 {
-	return !arch_cpu_reaches_bars || cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO || trace_enabled();
+	return !cpu_reaches_bars || cfg.trap == TRAP_ALL || cfg.backend != BACKEND_AUTO || trace_enabled();
 }
 
 static void *map_guard(void *addr, size_t len, int flags)
@@ -81,51 +89,49 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 
 	struct region r = {
 		.len = len,
-		.real = kmap == MAP_FAILED ? NULL : kmap,
-		.file_off = (uint64_t)off,
 		.bar_off = bar_off,
-		.bar = bar,
-		.sysfs = dev->sysfs,
 		.prot = prot,
+		.io = { .real = kmap == MAP_FAILED ? NULL : kmap, .fd = fd, .file_off = (uint64_t)off,
+			.sysfs = dev->sysfs },
+		.label = { .bar = bar },
 	};
 	const char *why;
-	r.backend = cfg.backend == BACKEND_AUTO ? backend_choose(&r, &why) : cfg.backend;
+	r.backend = cfg.backend == BACKEND_AUTO ? backend_choose(&r.io, &why) : cfg.backend;
 	if (cfg.backend != BACKEND_AUTO)
 		why = "MMIOSHIM_BACKEND";
 	const struct backend *b = backend_get(r.backend);
 	const char *unusable = "not available on " MMIOSHIM_ARCH;
-	if (!b || !b->usable(&r, &unusable)) {
+	if (!b || !b->usable(&r.io, &unusable)) {
 		log_error("%s BAR%d: backend %s cannot work here: %s", dev->bdf, bar,
 			  backend_name(r.backend), unusable);
-		return map_undo(g, r.real, len, -1, ENODEV);
+		return map_undo(g, r.io.real, len, -1, ENODEV);
 	}
 	if (decoder_init())
-		return map_undo(g, r.real, len, -1, ENOMEM);
-	r.fd = real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (r.fd < 0)
-		return map_undo(g, r.real, len, -1, errno);
+		return map_undo(g, r.io.real, len, -1, ENOMEM);
+	r.io.fd = real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (r.io.fd < 0)
+		return map_undo(g, r.io.real, len, -1, errno);
 	if (fixed) {
 		if ((g = map_guard(addr, len, flags)) == MAP_FAILED)
-			return map_undo(NULL, r.real, len, r.fd, errno);
+			return map_undo(NULL, r.io.real, len, r.io.fd, errno);
 		region_remove_range((uintptr_t)g, len);
 	}
 	static atomic_int next_id;
 	r.guard = (uintptr_t)g;
-	r.id = atomic_fetch_add(&next_id, 1) + 1;
-	snprintf(r.bdf, sizeof(r.bdf), "%s", dev->bdf);
-	r.stats_dev = stats_device(dev->bdf);
+	r.label.id = atomic_fetch_add(&next_id, 1) + 1;
+	snprintf(r.label.bdf, sizeof(r.label.bdf), "%s", dev->bdf);
+	r.label.stats_dev = stats_device(dev->bdf);
 	if (trace_enabled() || stats_enabled()) {
-		uint64_t base = trace_bar_phys(dev->bdf, bar);
-		r.phys = base ? base + bar_off : 0;
+		r.label.phys = trace_bar_phys(dev->bdf, bar);
 		symbols_start();
 	}
 	if (region_add(&r)) {
 		log_error("%s BAR%d: too many trapped mappings", dev->bdf, bar);
-		return map_undo(g, r.real, len, r.fd, ENOMEM);
+		return map_undo(g, r.io.real, len, r.io.fd, ENOMEM);
 	}
 	signals_install();
-	trace_map(&r, true);
-	stats_map(&r);
+	trace_map(&r.label, r.bar_off, r.len, r.guard, backend_name(r.backend), true);
+	stats_map(&r.label, r.bar_off, r.len, backend_name(r.backend));
 	log_info("%s BAR%d: trapping 0x%zx bytes at BAR offset 0x%llx (%p), backend %s: %s",
 		 dev->bdf, bar, len, (unsigned long long)bar_off, g, backend_name(r.backend), why);
 	return g;

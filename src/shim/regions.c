@@ -9,7 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "regions.h"
+#include "support.h"
+#include "trace.h"
 
 #define REGIONS_MAX 256
 
@@ -57,7 +59,7 @@ int region_add(const struct region *r)
 static bool slot_match(const volatile struct region *r, uintptr_t addr)
 {
 	/* runs in the signal handler */
-	uintptr_t real = (uintptr_t)r->real;
+	uintptr_t real = (uintptr_t)r->io.real;
 
 	return r->len && ((addr >= r->guard && addr - r->guard < r->len) ||
 			  (real && addr >= real && addr - real < r->len));
@@ -86,7 +88,7 @@ bool region_lookup(uintptr_t addr, struct region *out)
 		/* an access to the real mapping itself (s390x: SIGILL) is served
 		 * the same way: present it as if it were the guard */
 		if (!(addr >= out->guard && addr - out->guard < out->len))
-			out->guard = (uintptr_t)out->real;
+			out->guard = (uintptr_t)out->io.real;
 		return true;
 	}
 	return false;
@@ -117,8 +119,8 @@ static struct region piece(const struct region *r, size_t skip, size_t len)
 
 	p.guard += skip;
 	p.len = len;
-	p.real = r->real ? (char *)r->real + skip : NULL;
-	p.file_off += skip;
+	p.io.real = r->io.real ? (char *)r->io.real + skip : NULL;
+	p.io.file_off += skip;
 	p.bar_off += skip;
 	return p;
 }
@@ -134,11 +136,11 @@ void region_remove_range(uintptr_t addr, size_t len)
 		uintptr_t hi = addr + len < r.guard + r.len ? addr + len : r.guard + r.len;
 		size_t head = lo - r.guard, tail = r.guard + r.len - hi;
 
-		if (r.real)
-			real.munmap((char *)r.real + head, hi - lo);
+		if (r.io.real)
+			real.munmap((char *)r.io.real + head, hi - lo);
 		if (head && tail) {
 			struct region t = piece(&r, r.len - tail, tail);
-			t.fd = real.fcntl(r.fd, F_DUPFD_CLOEXEC, 3);
+			t.io.fd = real.fcntl(r.io.fd, F_DUPFD_CLOEXEC, 3);
 			slot_write(&slots[i], (struct region[]){ piece(&r, 0, head) });
 			pthread_mutex_unlock(&lock);
 			if (region_add(&t))
@@ -151,8 +153,8 @@ void region_remove_range(uintptr_t addr, size_t len)
 			slot_write(&slots[i], (struct region[]){ piece(&r, r.len - tail, tail) });
 		} else {
 			slot_write(&slots[i], NULL);
-			real.close(r.fd);
-			trace_map(&r, false);
+			real.close(r.io.fd);
+			trace_map(&r.label, r.bar_off, r.len, r.guard, backend_name(r.backend), false);
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -168,8 +170,8 @@ void region_set_prot(uintptr_t addr, size_t len, int prot)
 		/* Protection is kept per region; a change to part of one applies
 		 * to all of it, which is what drivers do (they change whole BARs). */
 		r.prot = prot;
-		if (r.real)
-			real.mprotect(r.real, r.len, prot);
+		if (r.io.real)
+			real.mprotect(r.io.real, r.len, prot);
 		slot_write(&slots[i], &r);
 		uintptr_t lo = addr > r.guard ? addr : r.guard;
 		uintptr_t hi = addr + len < r.guard + r.len ? addr + len : r.guard + r.len;
@@ -187,11 +189,11 @@ int region_move(uintptr_t old, size_t old_len, uintptr_t new_addr, size_t new_le
 		struct region r = slots[i].r;
 		if (!r.len || r.guard != old || r.len != old_len)
 			continue;
-		if (r.real) {
-			void *m = real.mremap(r.real, r.len, new_len, MREMAP_MAYMOVE);
+		if (r.io.real) {
+			void *m = real.mremap(r.io.real, r.len, new_len, MREMAP_MAYMOVE);
 			if (m == MAP_FAILED)
 				break;
-			r.real = m;
+			r.io.real = m;
 		}
 		r.guard = new_addr;
 		r.len = new_len;

@@ -12,16 +12,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
+#include "fault.h"
+#include "init.h"
 #include "mmioshim.h"
-#include "shim.h"
-
-static const int owned_signals[] = {
-	SIGSEGV,
-#if defined(__s390x__)
-	SIGILL,
-#endif
-};
-#define N_OWNED (sizeof(owned_signals) / sizeof(owned_signals[0]))
+#include "signals.h"
+#include "support.h"
+#include "trace.h"
 
 static struct sigaction app[NSIG];
 static atomic_bool installed;
@@ -32,8 +29,8 @@ static __thread sigset_t app_blocked __attribute__((tls_model("initial-exec")));
 
 bool signals_owned(int sig)
 {
-	for (size_t i = 0; i < N_OWNED; i++)
-		if (owned_signals[i] == sig)
+	for (size_t i = 0; i < arch_n_owned; i++)
+		if (arch_owned_signals[i] == sig)
 			return true;
 	return false;
 }
@@ -48,9 +45,9 @@ void signals_install(void)
 					.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART };
 		/* nothing asynchronous runs inside our handler */
 		sigfillset(&sa.sa_mask);
-		for (size_t i = 0; i < N_OWNED; i++) {
-			real.sigaction(owned_signals[i], NULL, &app[owned_signals[i]]);
-			real.sigaction(owned_signals[i], &sa, NULL);
+		for (size_t i = 0; i < arch_n_owned; i++) {
+			real.sigaction(arch_owned_signals[i], NULL, &app[arch_owned_signals[i]]);
+			real.sigaction(arch_owned_signals[i], &sa, NULL);
 		}
 		atomic_store(&installed, true);
 	}
@@ -72,19 +69,19 @@ static unsigned char strip_owned(sigset_t *mask)
 {
 	unsigned char bits = 0;
 
-	for (size_t i = 0; i < N_OWNED; i++)
-		if (sigismember(mask, owned_signals[i])) {
+	for (size_t i = 0; i < arch_n_owned; i++)
+		if (sigismember(mask, arch_owned_signals[i])) {
 			bits |= (unsigned char)(1u << i);
-			sigdelset(mask, owned_signals[i]);
+			sigdelset(mask, arch_owned_signals[i]);
 		}
 	return bits;
 }
 
 static void add_owned(sigset_t *mask, unsigned char bits)
 {
-	for (size_t i = 0; i < N_OWNED; i++)
+	for (size_t i = 0; i < arch_n_owned; i++)
 		if (bits & (1u << i))
-			sigaddset(mask, owned_signals[i]);
+			sigaddset(mask, arch_owned_signals[i]);
 }
 
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -146,8 +143,8 @@ EXPORT sighandler_t sysv_signal(int sig, sighandler_t h)
 static void filter_mask(int how, const sigset_t *set, sigset_t *out)
 {
 	*out = *set;
-	for (size_t i = 0; i < N_OWNED; i++) {
-		int s = owned_signals[i];
+	for (size_t i = 0; i < arch_n_owned; i++) {
+		int s = arch_owned_signals[i];
 		if (sigismember(set, s)) {
 			if (how == SIG_BLOCK || how == SIG_SETMASK)
 				sigaddset(&app_blocked, s);
@@ -173,9 +170,9 @@ static int change_mask(int (*fn)(int, const sigset_t *, sigset_t *), int how,
 		filter_mask(how, set, &filtered);
 	int ret = fn(how, set ? &filtered : NULL, old);
 	if (ret == 0 && old)
-		for (size_t i = 0; i < N_OWNED; i++)
-			if (sigismember(&before, owned_signals[i]))
-				sigaddset(old, owned_signals[i]);
+		for (size_t i = 0; i < arch_n_owned; i++)
+			if (sigismember(&before, arch_owned_signals[i]))
+				sigaddset(old, arch_owned_signals[i]);
 	return ret;
 }
 

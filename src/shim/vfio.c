@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "support.h"
+#include "vfio.h"
 
 #define FD_TRACKED 65536
 

@@ -1,4 +1,4 @@
-/* The mio backend (src/arch/s390x/backend_mio.c) with the PCI MIO
+/* The mio backend (src/backend/mio.c) with the PCI MIO
  * instructions stubbed (-DMIO_STUB): QEMU has no MIO, so this is how its
  * condition-code handling and the way it cuts accesses are tested, on any
  * host. The stubs record every instruction and play a 8 KiB device.
@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch.h"
-#include "s390x_backends.h"
+#include "backends.h"
+#include "err.h"
 
 static int failures, checks;
 
@@ -110,12 +110,11 @@ int pcistbi(uint64_t addr, size_t len, const void *src)
 
 /* ---- helpers ---- */
 
-static struct region region(void)
+static struct bar_io region(void)
 {
-	struct region r;
+	struct bar_io r;
 	memset(&r, 0, sizeof r);
 	r.real = (void *)(uintptr_t)DEV_BASE;
-	r.len = DEV_SIZE;
 	return r;
 }
 
@@ -166,7 +165,7 @@ static int pieces_legal(const char *what, uint64_t off, size_t len)
 static void loads(void)
 {
 	const struct backend *be = &backend_mio;
-	struct region r = region();
+	struct bar_io r = region();
 	static const unsigned widths[] = { 1, 2, 4, 8 };
 
 	for (unsigned k = 0; k < 4; k++) {
@@ -233,7 +232,7 @@ static void loads(void)
 static void stores(void)
 {
 	const struct backend *be = &backend_mio;
-	struct region r = region();
+	struct bar_io r = region();
 	static const unsigned widths[] = { 1, 2, 4, 8 };
 	static const uint8_t src[8] = { 0x81, 0x42, 0x23, 0x14, 0x95, 0x66, 0x37, 0xf8 };
 
@@ -265,7 +264,7 @@ static void stores(void)
 static void blocks(void)
 {
 	const struct backend *be = &backend_mio;
-	struct region r = region();
+	struct bar_io r = region();
 	uint8_t src[512];
 
 	for (unsigned i = 0; i < sizeof src; i++)
@@ -340,7 +339,7 @@ static void blocks(void)
 
 static void usable(void)
 {
-	struct region r = region();
+	struct bar_io r = region();
 	const char *why = NULL;
 
 	have_mio = 1;

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "early_getenv.h"
-#include "shim.h"
+#include "support.h"
+#include "trace.h"
 
 #define SLOTS 4096	/* power of two */
 #define PROBES 16
@@ -33,7 +34,7 @@ static struct {
 	int dev, bar;
 	uint64_t bar_off;
 	size_t len;
-	enum backend_id backend;
+	const char *backend;
 } maps[MAPS];
 static atomic_int nmaps;
 
@@ -71,12 +72,12 @@ static uint64_t access_key(int dev, int bar, uint64_t off, size_t width, bool wr
 	       ((uint64_t)(width & 0x7f) << 40) | (off & ((1ull << 40) - 1));
 }
 
-void stats_access(const struct region *r, uint64_t off, size_t len, bool write, uint64_t pc)
+void stats_access(const struct bar_label *at, uint64_t off, size_t len, bool write, uint64_t pc)
 {
 	/* runs in the signal handler */
 	if (!enabled)
 		return;
-	count(accesses, access_key(r->stats_dev, r->bar, r->bar_off + off, len, write));
+	count(accesses, access_key(at->stats_dev, at->bar, off, len, write));
 	if (pc)
 		count(sites, pc);
 }
@@ -108,17 +109,17 @@ int stats_device(const char *bdf)
 	return n;
 }
 
-void stats_map(const struct region *r)
+void stats_map(const struct bar_label *at, uint64_t off, size_t len, const char *backend)
 {
 	int i = atomic_fetch_add(&nmaps, 1);
 
 	if (!enabled || i >= MAPS)
 		return;
-	maps[i].dev = r->stats_dev;
-	maps[i].bar = r->bar;
-	maps[i].bar_off = r->bar_off;
-	maps[i].len = r->len;
-	maps[i].backend = r->backend;
+	maps[i].dev = at->stats_dev;
+	maps[i].bar = at->bar;
+	maps[i].bar_off = off;
+	maps[i].len = len;
+	maps[i].backend = backend;
 }
 
 struct row {
@@ -209,7 +210,7 @@ static void print_summary(void)
 	int nm = atomic_load(&nmaps);
 	for (int i = 0; i < nm && i < MAPS; i++)
 		fprintf(f, "  backend: %s BAR%d 0x%llx+0x%zx %s\n", devices[maps[i].dev], maps[i].bar,
-			(unsigned long long)maps[i].bar_off, maps[i].len, backend_name(maps[i].backend));
+			(unsigned long long)maps[i].bar_off, maps[i].len, maps[i].backend);
 }
 
 void stats_init(void)
@@ -218,11 +219,8 @@ void stats_init(void)
 
 	if (!v || !*v || !strcmp(v, "0"))
 		return;
-	if (strcmp(v, "1")) {
-		cfg.log = LOG_ERROR;
-		log_error("MMIOSHIM_STATS=%s is not valid; accepted values: 0|1", v);
-		_exit(2);
-	}
+	if (strcmp(v, "1"))
+		log_usage_exit("MMIOSHIM_STATS=%s is not valid; accepted values: 0|1", v);
 	enabled = true;
 	atexit(print_summary);
 }

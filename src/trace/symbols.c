@@ -22,7 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "debugfile.h"
+#include "support.h"
+#include "trace.h"
 
 struct sym {
 	uintptr_t addr;

@@ -1,10 +1,9 @@
 /* The direct backend: one volatile access of exactly the instruction's
  * width on the kernel's real mapping of the BAR. For tracing on
- * architectures whose CPU can reach PCI memory. */
+ * architectures whose CPU can reach PCI memory (x86_64; built only there). */
 #include <stdint.h>
 
-#include "arch.h"
-#include "shim.h"
+#include "backends.h"
 
 /* aligned(1): the C library's copy routines may make unaligned scalar
  * accesses, which stay single accesses of their width */
@@ -14,27 +13,21 @@ typedef uint64_t u64 __attribute__((aligned(1)));
 typedef uint64_t v16 __attribute__((vector_size(16), aligned(1)));
 typedef uint64_t v32 __attribute__((vector_size(32), aligned(1)));
 
-static bool direct_usable(const struct region *r, const char **why)
+static bool direct_usable(const struct bar_io *io, const char **why)
 {
-	if (!r->real) {
+	if (!io->real) {
 		*why = "the kernel did not map this BAR";
 		return false;
 	}
 	return true;
 }
 
-#if defined(__x86_64__)
+/* a 32-byte access exists only with AVX; a 32-byte operand comes from an
+ * AVX instruction, so the CPU has it */
 __attribute__((target("avx"))) static void copy32(volatile void *dst, const volatile void *src)
 {
 	*(volatile v32 *)dst = *(const volatile v32 *)src;
 }
-#else
-static void copy32(volatile void *dst, const volatile void *src)
-{
-	*(volatile v16 *)dst = *(const volatile v16 *)src;
-	*((volatile v16 *)dst + 1) = *((const volatile v16 *)src + 1);
-}
-#endif
 
 /* Copy with one access of the given width where there is one, else in
  * naturally aligned pieces (block copies). */
@@ -58,17 +51,17 @@ static void copy_volatile(volatile char *dst, const volatile char *src, size_t l
 	}
 }
 
-static int direct_read(const struct region *r, uint64_t off, size_t len, void *buf)
+static int direct_read(const struct bar_io *io, uint64_t off, size_t len, void *buf)
 {
 	/* runs in the signal handler */
-	copy_volatile(buf, (char *)r->real + off, len);
+	copy_volatile(buf, (char *)io->real + off, len);
 	return 0;
 }
 
-static int direct_write(const struct region *r, uint64_t off, size_t len, const void *buf)
+static int direct_write(const struct bar_io *io, uint64_t off, size_t len, const void *buf)
 {
 	/* runs in the signal handler */
-	copy_volatile((char *)r->real + off, buf, len);
+	copy_volatile((char *)io->real + off, buf, len);
 	return 0;
 }
 

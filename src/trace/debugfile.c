@@ -9,12 +9,15 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "debugfile.h"
+#include "support.h"
 
 #define DEBUG_DIR "/usr/lib/debug"
 

@@ -1,10 +1,11 @@
 /* A printf subset that never allocates and takes no locks, so that messages
  * can be formatted in the signal handler and capstone can print through it
  * (CS_OPT_MEM's vsnprintf). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "shim.h"
+#include "support.h"
 
 struct out {
 	char *buf;

@@ -6,27 +6,27 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "s390x_backends.h"
+#include "backends.h"
+#include "err.h"
 
 #ifndef __NR_s390_pci_mmio_write
 #define __NR_s390_pci_mmio_write 352
 #define __NR_s390_pci_mmio_read 353
 #endif
 
-static bool syscall_usable(const struct region *r, const char **why)
+static bool syscall_usable(const struct bar_io *io, const char **why)
 {
-	if (!r->real) {
+	if (!io->real) {
 		*why = "the kernel did not map this BAR (the system calls need its mapping)";
 		return false;
 	}
 	return true;
 }
 
-static int syscall_access(long nr, const struct region *r, uint64_t off, size_t len, void *buf)
+static int syscall_access(long nr, const struct bar_io *io, uint64_t off, size_t len, void *buf)
 {
 	/* runs in the signal handler */
-	uintptr_t addr = (uintptr_t)r->real + off;
+	uintptr_t addr = (uintptr_t)io->real + off;
 
 	while (len) {
 		size_t n = S390_PAGE - (addr & (S390_PAGE - 1));
@@ -42,16 +42,16 @@ static int syscall_access(long nr, const struct region *r, uint64_t off, size_t 
 	return 0;
 }
 
-static int syscall_read(const struct region *r, uint64_t off, size_t len, void *buf)
+static int syscall_read(const struct bar_io *io, uint64_t off, size_t len, void *buf)
 {
 	/* runs in the signal handler */
-	return syscall_access(__NR_s390_pci_mmio_read, r, off, len, buf);
+	return syscall_access(__NR_s390_pci_mmio_read, io, off, len, buf);
 }
 
-static int syscall_write(const struct region *r, uint64_t off, size_t len, const void *buf)
+static int syscall_write(const struct bar_io *io, uint64_t off, size_t len, const void *buf)
 {
 	/* runs in the signal handler */
-	return syscall_access(__NR_s390_pci_mmio_write, r, off, len, (void *)buf);
+	return syscall_access(__NR_s390_pci_mmio_write, io, off, len, (void *)buf);
 }
 
 const struct backend backend_syscall = { "syscall", syscall_usable, syscall_read, syscall_write };

@@ -6,14 +6,14 @@
  * memory are visible before the device store. */
 #include <string.h>
 
-#include "arch.h"
-#include "s390x_backends.h"
+#include "backends.h"
+#include "err.h"
 
 #define MIO_BLOCK_MAX 128
 
-static bool mio_usable(const struct region *r, const char **why)
+static bool mio_usable(const struct bar_io *io, const char **why)
 {
-	if (!r->real) {
+	if (!io->real) {
 		*why = "the kernel did not map this BAR";
 		return false;
 	}
@@ -83,10 +83,10 @@ int pcistgi(uint64_t addr, size_t len, uint64_t val);
 int pcistbi(uint64_t addr, size_t len, const void *src);
 #endif
 
-static int mio_read(const struct region *r, uint64_t off, size_t len, void *buf)
+static int mio_read(const struct bar_io *io, uint64_t off, size_t len, void *buf)
 {
 	/* runs in the signal handler */
-	uint64_t addr = (uintptr_t)r->real + off;
+	uint64_t addr = (uintptr_t)io->real + off;
 	unsigned char *out = buf;
 
 	while (len) {
@@ -103,10 +103,10 @@ static int mio_read(const struct region *r, uint64_t off, size_t len, void *buf)
 	return 0;
 }
 
-static int mio_write(const struct region *r, uint64_t off, size_t len, const void *buf)
+static int mio_write(const struct bar_io *io, uint64_t off, size_t len, const void *buf)
 {
 	/* runs in the signal handler */
-	uint64_t addr = (uintptr_t)r->real + off;
+	uint64_t addr = (uintptr_t)io->real + off;
 	const unsigned char *in = buf;
 
 	while (len) {

@@ -4,33 +4,34 @@
 #include <errno.h>
 #include <linux/vfio.h>
 
-#include "arch.h"
-#include "shim.h"
+#include "backends.h"
+#include "err.h"
+#include "support.h"
 
-static bool region_usable(const struct region *r, const char **why)
+static bool region_usable(const struct bar_io *io, const char **why)
 {
-	if (r->fd < 0) {
+	if (io->fd < 0) {
 		*why = "no device file descriptor";
 		return false;
 	}
-	if (r->sysfs) {
+	if (io->sysfs) {
 		*why = "a sysfs resource file of a memory BAR cannot be read or written, only mapped";
 		return false;
 	}
 	return true;
 }
 
-static int region_read(const struct region *r, uint64_t off, size_t len, void *buf)
+static int region_read(const struct bar_io *io, uint64_t off, size_t len, void *buf)
 {
 	/* runs in the signal handler */
-	ssize_t n = real.pread(r->fd, buf, len, (off_t)(r->file_off + off));
+	ssize_t n = real.pread(io->fd, buf, len, (off_t)(io->file_off + off));
 	return n == (ssize_t)len ? 0 : MMIO_E_DEVICE;
 }
 
-static int region_write(const struct region *r, uint64_t off, size_t len, const void *buf)
+static int region_write(const struct bar_io *io, uint64_t off, size_t len, const void *buf)
 {
 	/* runs in the signal handler */
-	ssize_t n = real.pwrite(r->fd, buf, len, (off_t)(r->file_off + off));
+	ssize_t n = real.pwrite(io->fd, buf, len, (off_t)(io->file_off + off));
 	return n == (ssize_t)len ? 0 : MMIO_E_DEVICE;
 }
 

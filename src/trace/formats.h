@@ -1,0 +1,67 @@
+/* Private to src/trace: one table of line makers per trace format. Each
+ * writes one complete record (ending in '\n') into buf and returns its
+ * length; trace.c writes it out. */
+#ifndef MMIOSHIM_TRACE_FORMATS_H
+#define MMIOSHIM_TRACE_FORMATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+/* When and by whom, common to every record. */
+struct trace_when {
+	unsigned long sec, usec;	/* since the trace started */
+	int tid;
+};
+
+struct trace_access_rec {
+	const struct bar_label *at;
+	uint64_t off;		/* BAR offset */
+	size_t len;
+	uint64_t val;
+	char dir;		/* 'R' or 'W' */
+	uint64_t pc;
+};
+
+struct trace_map_rec {
+	const struct bar_label *at;
+	uint64_t off;		/* BAR offset of the mapping's first byte */
+	size_t len;
+	uintptr_t addr;
+	const char *backend;
+	bool map;		/* false: unmap */
+};
+
+struct trace_format {
+	const char *name;
+	size_t (*header)(char *buf, size_t size);	/* may be NULL */
+	/* runs in the signal handler */
+	size_t (*access)(char *buf, size_t size, const struct trace_when *w, const struct trace_access_rec *a);
+	size_t (*map)(char *buf, size_t size, const struct trace_when *w, const struct trace_map_rec *m);
+	size_t (*mark)(char *buf, size_t size, const struct trace_when *w, const char *text);
+};
+
+extern const struct trace_format trace_text, trace_mmiotrace, trace_jsonl;
+
+/* The length fmt() wrote, cut to what fits in size (size > 0). */
+size_t trace_fitted(int n, size_t size);
+/* "name+0x12 in object", "object+0x1234", or "?" (null in JSON); may run
+ * in a signal handler */
+void trace_where(char *buf, size_t size, uint64_t pc, bool json);
+
+/* A marker's text on one line: control characters and backslashes as
+ * \xNN; with words, a word that is just R or W as \R or \W (so that only
+ * access lines of the text format have a lone R or W). */
+void trace_mark_text(char *out, size_t size, const char *text, bool words);
+
+/* sysfs.c — what the device's sysfs folder says (mmiotrace's PCIDEV line) */
+size_t sysfs_pcidev_line(char *buf, size_t size, const char *bdf);
+
+/* filter.c — MMIOSHIM_TRACE_FILTER */
+void filter_parse(const char *spec);
+/* runs in the signal handler */
+bool filter_match(const struct bar_label *at, uint64_t off, size_t len, char dir);
+
+#endif

@@ -1,0 +1,59 @@
+/* The jsonl trace format: one JSON object per line; accesses have "dir",
+ * other records an "event". */
+#include "formats.h"
+#include "support.h"
+
+static size_t jsonl_access(char *buf, size_t size, const struct trace_when *w, const struct trace_access_rec *a)
+{
+	/* runs in the signal handler */
+	char sym[320];
+
+	trace_where(sym, sizeof(sym), a->pc, true);
+	return trace_fitted(fmt(buf, size,
+				"{\"t\": %lu.%06lu, \"tid\": %d, \"dir\": \"%c\", \"width\": %zu, \"bdf\": \"%s\", "
+				"\"bar\": %d, \"offset\": %llu, \"value\": %llu, \"pc\": %llu, \"sym\": %s}\n",
+				w->sec, w->usec, w->tid, a->dir, a->len, a->at->bdf, a->at->bar,
+				(unsigned long long)a->off, (unsigned long long)a->val, (unsigned long long)a->pc, sym),
+			    size);
+}
+
+static size_t jsonl_map(char *buf, size_t size, const struct trace_when *w, const struct trace_map_rec *m)
+{
+	return trace_fitted(fmt(buf, size,
+				"{\"t\": %lu.%06lu, \"tid\": %d, \"event\": \"%s\", \"bdf\": \"%s\", \"bar\": %d, "
+				"\"offset\": %llu, \"len\": %zu, \"addr\": %lu, \"backend\": \"%s\"}\n",
+				w->sec, w->usec, w->tid, m->map ? "map" : "unmap", m->at->bdf, m->at->bar,
+				(unsigned long long)m->off, m->len, (unsigned long)m->addr, m->backend),
+			    size);
+}
+
+/* A JSON string's contents: quote and backslash escaped, control
+ * characters as \u00NN. */
+static void json_escape(char *out, size_t size, const char *text)
+{
+	size_t k = 0;
+
+	for (const char *c = text; *c && k + 7 < size; c++) {
+		if (*c == '"' || *c == '\\') {
+			out[k++] = '\\';
+			out[k++] = *c;
+		} else if ((unsigned char)*c < 0x20) {
+			k += (size_t)fmt(out + k, size - k, "\\u%04x", (unsigned char)*c);
+		} else {
+			out[k++] = *c;
+		}
+	}
+	out[k] = '\0';
+}
+
+static size_t jsonl_mark(char *buf, size_t size, const struct trace_when *w, const char *text)
+{
+	char esc[520];
+
+	json_escape(esc, sizeof(esc), text);
+	return trace_fitted(fmt(buf, size, "{\"t\": %lu.%06lu, \"tid\": %d, \"event\": \"mark\", \"text\": \"%s\"}\n",
+				w->sec, w->usec, w->tid, esc),
+			    size);
+}
+
+const struct trace_format trace_jsonl = { "jsonl", NULL, jsonl_access, jsonl_map, jsonl_mark };
