@@ -340,7 +340,7 @@ static void region_info(int devidx, struct vfio_region_info *ri, void *arg)
 		ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 		/* s390x: mappable (Linux >= 6.15), accessible only through the
 		 * s390_pci_mmio_* system calls */
-		if (sim_p.mmap_mode != SIM_MMAP_NONE && sim_region_mappable(ri->index))
+		if (sim_p.mmap_mode != SIM_MMAP_NONE && sim_arch_region_mappable(ri->index))
 			ri->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 		break;
 	case VFIO_PCI_BAR2_REGION_INDEX:
@@ -401,16 +401,7 @@ static long set_irqs(struct sim_dev *d, struct vfio_irq_set *s)
 			dup[i] = -1;
 			if (want[i] < 0)
 				continue;
-#if defined(__s390x__)
-			/* dup, not F_DUPFD: qemu-user converts the (big-endian)
-			 * eventfd counter only on fds it knows as eventfds, and it
-			 * passes that knowledge on through dup, dup2 and dup3 */
-			dup[i] = (int)syscall(SYS_dup, want[i]);
-			if (dup[i] >= 0)
-				syscall(SYS_fcntl, dup[i], F_SETFD, FD_CLOEXEC);
-#else
-			dup[i] = (int)syscall(SYS_fcntl, want[i], F_DUPFD_CLOEXEC, 0);
-#endif
+			dup[i] = sim_arch_dup_eventfd(want[i]);
 			if (dup[i] < 0) {
 				for (uint32_t j = 0; j < i; j++)
 					if (dup[j] >= 0)
@@ -755,7 +746,7 @@ int sim_ioctl(int oi, unsigned long req, void *arg)
 /* mmap of a sim fd: only BAR2 of a device (s390x: BAR0 and BAR2), only
  * MAP_SHARED, only within the BAR, only with MMIOSIM_MMAP=normal; everything
  * else EINVAL as vfio-pci. On s390x the mapping is one the CPU cannot
- * access (sim_s390x.c). */
+ * access (arch_s390x.c). */
 void *sim_mmap(int oi, void *addr, size_t len, int prot, int flags, off_t off, int *err)
 {
 	struct sim_obj *o = obj(oi);
@@ -770,21 +761,11 @@ void *sim_mmap(int oi, void *addr, size_t len, int prot, int flags, off_t off, i
 	int type = flags & MAP_TYPE;
 	uint64_t barsize = idx == VFIO_PCI_BAR0_REGION_INDEX ? SIM_BAR0_SIZE : SIM_BAR2_SIZE;
 	if ((o->cdev && o->iommufd < 0) || sim_p.mmap_mode != SIM_MMAP_NORMAL ||
-	    !sim_region_mappable(idx) || !len || (in & (PGSIZE - 1)) ||
+	    !sim_arch_region_mappable(idx) || !len || (in & (PGSIZE - 1)) ||
 	    (type != MAP_SHARED && type != MAP_SHARED_VALIDATE) || in >= barsize ||
 	    ((len + PGSIZE - 1) & ~(PGSIZE - 1)) > barsize - in) {
 		*err = EINVAL;
 		return MAP_FAILED;
 	}
-#if defined(__s390x__)
-	return sim_bar_mmap(o->devidx, idx, in, addr, len, prot, flags, err);
-#endif
-	void *p;
-	if (sim_real.mmap)
-		p = sim_real.mmap(addr, len, prot, flags, sim_p.bar2_fd[o->devidx], (off_t)in);
-	else
-		p = sim_sys_mmap(addr, len, prot, flags, sim_p.bar2_fd[o->devidx], (off_t)in);
-	if (p == MAP_FAILED)
-		*err = errno;
-	return p;
+	return sim_arch_bar_mmap(o->devidx, idx, in, addr, len, prot, flags, err);
 }
