@@ -4,8 +4,11 @@
  *   sim_main.c      environment, init, shared state, spinlock, sim fds
  *   sim_model.c     the `regs` device model, config space, access log,
  *                   region pread/pwrite (async-signal-safe)
- *   sim_vfio.c      the ioctls of /dev/vfio/vfio, groups, devices, /dev/iommu;
- *                   mmap of device fds
+ *   sim_vfio.c      the ioctls of /dev/vfio/vfio, groups, devices and
+ *                   /dev/iommu: a table of handlers for each, in
+ *                   sim_container.c, sim_group.c, sim_device.c (also mmap
+ *                   of device fds), sim_irq.c, sim_iommufd.c; sim_dma.c the
+ *                   DMA mappings; sim_vfio.h what they share
  *   sim_fs.c        the private sysfs/dev tree and path rewriting
  *   sim_interpose.c the exported libc symbols
  *   arch_x86_64.c   what the kernel does differently per host architecture
@@ -188,7 +191,7 @@ ssize_t sim_region_rw(int objidx, void *buf, size_t count, uint64_t pos, int wri
 ssize_t sim_dev_rw(int devidx, unsigned idx, void *buf, size_t count, uint64_t off, int write);
 void sim_signal_irq(struct sim_dev *d, int index, int vector);
 
-/* sim_vfio.c */
+/* sim_vfio.c, sim_device.c */
 int sim_ioctl(int objidx, unsigned long req, void *arg); /* -errno or >= 0 */
 void *sim_mmap(int objidx, void *addr, size_t len, int prot, int flags, off_t off, int *err);
 
