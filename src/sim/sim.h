@@ -4,12 +4,16 @@
  *   sim_main.c      environment, init, shared state, spinlock, sim fds
  *   sim_model.c     the `regs` device model, config space, access log,
  *                   region pread/pwrite (async-signal-safe)
- *   sim_vfio.c      the ioctls of /dev/vfio/vfio, groups, devices, /dev/iommu;
- *                   mmap of device fds
+ *   sim_vfio.c      the ioctls of /dev/vfio/vfio, groups, devices and
+ *                   /dev/iommu: a table of handlers for each, in
+ *                   sim_container.c, sim_group.c, sim_device.c (also mmap
+ *                   of device fds), sim_irq.c, sim_iommufd.c; sim_dma.c the
+ *                   DMA mappings; sim_vfio.h what they share
  *   sim_fs.c        the private sysfs/dev tree and path rewriting
  *   sim_interpose.c the exported libc symbols
- *   sim_s390x.c     s390x only: BAR mappings that fault, the
- *                   s390_pci_mmio_read/write system calls through libc
+ *   arch_x86_64.c   what the kernel does differently per host architecture
+ *   arch_s390x.c    (meson builds one): on s390x BAR mappings that fault,
+ *                   the s390_pci_mmio_read/write system calls through libc
  *                   syscall(), AT_HWCAP's PCI MIO bit
  */
 #ifndef MMIOSIM_SIM_H
@@ -179,7 +183,6 @@ int sim_dev_by_bdf(const char *bdf);
 int sim_dev_by_group(int group);
 int sim_dev_by_cdev(int cdev);
 long sim_sys(long nr, long a, long b, long c, long d, long e, long f);
-void *sim_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
 /* sim_model.c */
 void sim_model_init(struct sim_dev *d);
@@ -188,23 +191,31 @@ ssize_t sim_region_rw(int objidx, void *buf, size_t count, uint64_t pos, int wri
 ssize_t sim_dev_rw(int devidx, unsigned idx, void *buf, size_t count, uint64_t off, int write);
 void sim_signal_irq(struct sim_dev *d, int index, int vector);
 
-/* sim_vfio.c */
+/* sim_vfio.c, sim_device.c */
 int sim_ioctl(int objidx, unsigned long req, void *arg); /* -errno or >= 0 */
 void *sim_mmap(int objidx, void *addr, size_t len, int prot, int flags, off_t off, int *err);
 
-/* sim_s390x.c (the functions do nothing but pass through elsewhere) */
+/* arch_x86_64.c or arch_s390x.c, the one for the host architecture */
+/* The mmap system call, not libc's mmap (on s390x its arguments are passed
+ * in a block of six words). */
+void *sim_arch_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 /* Does region idx of a device have VFIO_REGION_INFO_FLAG_MMAP? */
-int sim_region_mappable(unsigned idx);
-/* s390x: the mapping of BAR idx at bar_off (a faulting placeholder, recorded
- * for the system calls), or MAP_FAILED with *err. */
-void *sim_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_t len, int prot,
-		   int flags, int *err);
+int sim_arch_region_mappable(unsigned idx);
+/* The mapping of BAR idx at bar_off for an mmap of a device fd that passed
+ * the checks: BAR2's memory, or on s390x a faulting placeholder recorded for
+ * the system calls; MAP_FAILED with *err. */
+void *sim_arch_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_t len, int prot,
+			int flags, int *err);
 /* s390x: mmap of a file that is not a sim fd: a sysfs resource2 file gives
- * a BAR mapping too; returns NULL when fd is not one. */
-void *sim_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err);
+ * a BAR mapping too; returns NULL when fd is not one (always elsewhere). */
+void *sim_arch_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err);
 /* s390x: a non-sim mapping was made at [addr, addr+len) with MAP_FIXED, or
- * that range was unmapped: forget the BAR mappings there. */
-void sim_bar_forget(uintptr_t addr, size_t len);
+ * that range was unmapped: forget the BAR mappings there (elsewhere
+ * nothing). */
+void sim_arch_bar_forget(uintptr_t addr, size_t len);
+/* The simulator's own reference to an interrupt eventfd, close-on-exec;
+ * negative on failure. */
+int sim_arch_dup_eventfd(int fd);
 
 /* sim_fs.c */
 void sim_fs_cleanup(void);

@@ -447,29 +447,23 @@ SIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 			errno = p == MAP_FAILED ? err : saved;
 			return p;
 		}
-	}
-#if defined(__s390x__)
-	if (fd >= 0 && !(flags & MAP_ANONYMOUS)) {
-		/* sysfs resource2: a BAR mapping as well */
+		/* s390x: sysfs resource2: a BAR mapping as well */
 		int err = 0;
-		void *p = sim_resource_mmap(addr, len, prot, flags, fd, off, &err);
+		void *p = sim_arch_resource_mmap(addr, len, prot, flags, fd, off, &err);
 		if (p) {
 			if (p == MAP_FAILED)
 				errno = err;
 			return p;
 		}
 	}
-#endif
 	void *p = sim_real.mmap ? sim_real.mmap(addr, len, prot, flags, fd, off)
-				: sim_sys_mmap(addr, len, prot, flags, fd, off);
-#if defined(__s390x__)
+				: sim_arch_sys_mmap(addr, len, prot, flags, fd, off);
 	if (p != MAP_FAILED && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
-		/* whatever was mapped there (a BAR mapping) is gone */
+		/* s390x: whatever was mapped there (a BAR mapping) is gone */
 		int saved = errno;
-		sim_bar_forget((uintptr_t)p, len);
+		sim_arch_bar_forget((uintptr_t)p, len);
 		errno = saved;
 	}
-#endif
 	return p;
 }
 

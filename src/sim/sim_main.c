@@ -37,18 +37,6 @@ long sim_sys(long nr, long a, long b, long c, long d, long e, long f)
 	return syscall(nr, a, b, c, d, e, f);
 }
 
-/* The mmap system call. On s390x its arguments are passed in a block of
- * six words (old_mmap), as glibc's mmap does. */
-void *sim_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-#if defined(__s390x__)
-	long args[6] = { (long)addr, (long)len, prot, flags, fd, (long)off };
-	return (void *)syscall(SYS_mmap, args);
-#else
-	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-#endif
-}
-
 static void say(const char *msg)
 {
 	size_t n = strlen(msg);
@@ -278,7 +266,7 @@ static void open_logs(void)
 
 static void *map_shared_anon(size_t size)
 {
-	void *p = sim_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *p = sim_arch_sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -307,7 +295,7 @@ static void do_init(void)
 		if (fd < 0 || syscall(SYS_ftruncate, fd, SIM_BAR2_SIZE))
 			die_env("mmiosim: cannot create BAR2 memory: %s", strerror(errno));
 		fd = move_high(fd);
-		void *m = sim_sys_mmap(NULL, SIM_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		void *m = sim_arch_sys_mmap(NULL, SIM_BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
 			die_env("mmiosim: cannot map BAR2 memory: %s", strerror(errno));
 		sim_p.bar2_fd[i] = fd;
@@ -442,7 +430,7 @@ int sim_obj_new(int kind, int devidx, int cloexec, int *fd_out)
 	}
 	/* pin the inode: while this mapping exists the inode number cannot be
 	 * given to another file */
-	void *pin = sim_sys_mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	void *pin = sim_arch_sys_mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	if (pin == MAP_FAILED) {
 		int e = errno;
 		syscall(SYS_close, fd);

@@ -22,11 +22,14 @@
  *    says (default 0: cleared). QEMU's user and system emulation have no
  *    MIO instructions: under them MMIOSIM_MIO=1 only changes what the
  *    program believes.
+ *  - the mmap system call takes its arguments in a block of six words, and
+ *    interrupt eventfds are duplicated with dup (qemu-user).
  *
- * On every other architecture this file only says which regions are
- * mappable (BAR2) and the rest passes through. */
+ * meson builds this file for s390x hosts only (arch_x86_64.c elsewhere);
+ * the sim_arch_* hooks are declared in sim.h. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -40,43 +43,34 @@
 
 #define PGSIZE 4096u
 
-#if !defined(__s390x__)
-
-int sim_region_mappable(unsigned idx)
-{
-	return idx == VFIO_PCI_BAR2_REGION_INDEX;
-}
-
-void *sim_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_t len, int prot,
-		   int flags, int *err)
-{
-	(void)devidx, (void)idx, (void)bar_off, (void)addr, (void)len, (void)prot, (void)flags;
-	*err = EINVAL;
-	return MAP_FAILED;
-}
-
-void *sim_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
-{
-	(void)addr, (void)len, (void)prot, (void)flags, (void)fd, (void)off, (void)err;
-	return NULL;
-}
-
-void sim_bar_forget(uintptr_t addr, size_t len)
-{
-	(void)addr, (void)len;
-}
-
-#else /* __s390x__ */
-
 #ifndef __NR_s390_pci_mmio_write
 #define __NR_s390_pci_mmio_write 352
 #define __NR_s390_pci_mmio_read 353
 #endif
 #define HWCAP_MIO (1ul << 21) /* HWCAP_S390_PCI_MIO */
 
-int sim_region_mappable(unsigned idx)
+int sim_arch_region_mappable(unsigned idx)
 {
 	return idx == VFIO_PCI_BAR0_REGION_INDEX || idx == VFIO_PCI_BAR2_REGION_INDEX;
+}
+
+/* The mmap system call: its arguments are passed in a block of six words
+ * (old_mmap), as glibc's mmap does. */
+void *sim_arch_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long args[6] = { (long)addr, (long)len, prot, flags, fd, (long)off };
+	return (void *)syscall(SYS_mmap, args);
+}
+
+int sim_arch_dup_eventfd(int fd)
+{
+	/* dup, not F_DUPFD: qemu-user converts the (big-endian) eventfd
+	 * counter only on fds it knows as eventfds, and it passes that
+	 * knowledge on through dup, dup2 and dup3 */
+	int ref = (int)syscall(SYS_dup, fd);
+	if (ref >= 0)
+		syscall(SYS_fcntl, ref, F_SETFD, FD_CLOEXEC);
+	return ref;
 }
 
 /* ---- raw system calls (before the next syscall() is known) ---- */
@@ -196,7 +190,7 @@ static void forget_locked(uintptr_t a, uintptr_t b)
 	}
 }
 
-void sim_bar_forget(uintptr_t addr, size_t len)
+void sim_arch_bar_forget(uintptr_t addr, size_t len)
 {
 	sigset_t old;
 	uintptr_t end = addr + ((len + PGSIZE - 1) & ~(size_t)(PGSIZE - 1));
@@ -244,8 +238,8 @@ static void *real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	return (void *)sys6(SYS_mmap, (long)args, 0, 0, 0, 0, 0);
 }
 
-void *sim_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_t len, int prot,
-		   int flags, int *err)
+void *sim_arch_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_t len, int prot,
+			int flags, int *err)
 {
 	int fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	void *p = real_mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | fixed, -1, 0);
@@ -267,7 +261,7 @@ void *sim_bar_mmap(int devidx, unsigned idx, uint64_t bar_off, void *addr, size_
 	return p;
 }
 
-void *sim_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
+void *sim_arch_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
 {
 	struct stat st;
 	int saved = errno;
@@ -287,7 +281,7 @@ void *sim_resource_mmap(void *addr, size_t len, int prot, int flags, int fd, off
 			*err = EINVAL;
 			return MAP_FAILED;
 		}
-		void *p = sim_bar_mmap(i, VFIO_PCI_BAR2_REGION_INDEX, o, addr, len, prot, flags, err);
+		void *p = sim_arch_bar_mmap(i, VFIO_PCI_BAR2_REGION_INDEX, o, addr, len, prot, flags, err);
 		if (p != MAP_FAILED)
 			errno = saved;
 		return p;
@@ -306,7 +300,7 @@ SIM_EXPORT int munmap(void *addr, size_t len)
 		r = (int)sys6(SYS_munmap, (long)addr, (long)len, 0, 0, 0, 0);
 	if (r == 0) {
 		int saved = errno;
-		sim_bar_forget((uintptr_t)addr, len);
+		sim_arch_bar_forget((uintptr_t)addr, len);
 		errno = saved;
 	}
 	return r;
@@ -435,12 +429,12 @@ SIM_EXPORT long syscall(long nr, ...)
 		/* the table follows raw munmap / mremap / MAP_FIXED mmap too */
 		int saved = errno;
 		if (nr == SYS_munmap)
-			sim_bar_forget((uintptr_t)a, (size_t)b);
+			sim_arch_bar_forget((uintptr_t)a, (size_t)b);
 		else if (nr == SYS_mremap) {
-			sim_bar_forget((uintptr_t)a, (size_t)b);
-			sim_bar_forget((uintptr_t)r, (size_t)c);
+			sim_arch_bar_forget((uintptr_t)a, (size_t)b);
+			sim_arch_bar_forget((uintptr_t)r, (size_t)c);
 		} else if (nr == SYS_mmap && a && ((int)((const long *)a)[3] & MAP_FIXED))
-			sim_bar_forget((uintptr_t)r, (size_t)((const long *)a)[1]); /* old_mmap block */
+			sim_arch_bar_forget((uintptr_t)r, (size_t)((const long *)a)[1]); /* old_mmap block */
 		errno = saved;
 	}
 	return r;
@@ -461,5 +455,3 @@ SIM_EXPORT unsigned long getauxval(unsigned long type)
 	}
 	return v;
 }
-
-#endif /* __s390x__ */
