@@ -1,10 +1,10 @@
 # Sourced by scripts/systest: fetch and unpack the Debian packages the
-# system test needs, through private apt configurations (suites sid and
-# bookworm, architectures amd64 and s390x) that read the mirror from the
+# system test needs, through private apt configurations (suites sid, trixie
+# and bookworm, architectures amd64 and s390x) that read the mirror from the
 # host's own apt sources. Nothing is installed into the host.
 #
 # Folders under $cache:
-#   apt-sid/, apt-bookworm/   private apt state (lists, cache, status)
+#   apt-SUITE/                private apt state (lists, cache, status)
 #   debs/SET/                 the downloaded .deb files of each set
 #   root/SET/                 each set unpacked with dpkg-deb -x
 #
@@ -12,6 +12,8 @@
 #   sid-x86     sid amd64: qemu-system-s390x, qemu-system-x86 and their
 #               dependencies (started through sid's own ld.so)
 #   sid-s390x   sid s390x: qemu-utils (the hand-converted NVMe driver)
+#   tx-s390x    trixie s390x: qemu-utils 10.0 (unmodified, like bookworm's),
+#               with what trixie's pool lacks taken from sid
 #   kern-s390x  sid s390x: linux-binary-*, linux-modules-* (vfio-pci, 9p)
 #   bw-s390x    bookworm s390x: qemu-utils, busybox-static, libcapstone4,
 #               libelf1, zlib1g (the unmodified driver, the shim's deps)
@@ -97,22 +99,30 @@ closure() {
 	shift
 	# shellcheck disable=SC2086
 	apt-get $aptopts -s install --no-install-recommends "$@" 2>"$cache/closure.err" |
-		awk '$1 == "Inst" { v = $3; gsub(/[()]/, "", v)
-			a = $NF; gsub(/[][)]/, "", a); n = $2; sub(/:.*/, "", n)
+		awk '$1 == "Inst" { p = $0; sub(/^[^(]*\(/, "", p); sub(/\).*/, "", p)
+			k = split(p, f, " "); v = f[1]; a = f[k]; gsub(/[][]/, "", a)
+			n = $2; sub(/:.*/, "", n)
 			print (a == "all" ? n : n ":" a) "=" v }'
 }
 
 # fetch_set SET SUITE PKG...: download the closure of PKG (or, with
 # SUITE=SUITE/nodeps, exactly PKG) into debs/SET and unpack it into root/SET.
+# With SUITE=SUITE+OTHER, a package of the closure that the mirror's pool
+# does not hold is downloaded in OTHER's version instead (OTHER's lists
+# must be read already): the mirror's trixie index names a few s390x
+# versions its pool has not got (libc6, libpcre2-8-0, zlib1g), and sid's
+# newer ones work for trixie's programs.
 fetch_set() {
 	set=$1 suite=$2 sarg=$2
 	shift 2
-	deps=1
+	deps=1 other=
 	case $suite in */nodeps) suite=${suite%/nodeps} deps=0 ;; esac
+	case $suite in *+*) other=${suite#*+} suite=${suite%%+*} ;; esac
+	args="$suite${other:++$other} $deps $*"
 	debs=$cache/debs/$set root=$cache/root/$set
 	apt_setup "$suite" || return 1
 	# unpacked from the current lists with the same request: nothing to do
-	if [ -f "$root/.systest-set" ] && [ "$(cat "$root/.systest-args" 2>/dev/null)" = "$suite $deps $*" ] &&
+	if [ -f "$root/.systest-set" ] && [ "$(cat "$root/.systest-args" 2>/dev/null)" = "$args" ] &&
 		[ "$root/.systest-set" -nt "$cache/apt-$suite/updated" ]; then
 		return 0
 	fi
@@ -132,7 +142,7 @@ fetch_set() {
 	fi
 	want=$(echo "$list" | tr ' ' '\n' | grep . | sort)
 	if [ -f "$root/.systest-set" ] && [ "$(cat "$root/.systest-set")" = "$want" ]; then
-		echo "$suite $deps $*" >"$root/.systest-args"
+		echo "$args" >"$root/.systest-args"
 		touch "$root/.systest-set"
 		return 0
 	fi
@@ -144,6 +154,17 @@ fetch_set() {
 		sleep 5
 	done
 	n=$(ls "$debs"/*.deb 2>/dev/null | wc -l)
+	if [ "$n" -ne "$(echo "$want" | wc -l)" ] && [ -n "$other" ]; then
+		# what the pool refused, as NAME:ARCH, from OTHER
+		miss=$(sed -n 's,^E: Failed to fetch .*/\([^/_]*\)_[^/_]*_\([^/_]*\)\.deb .*,\1:\2,p' "$debs/download.log" | sort -u)
+		if [ -n "$miss" ] && apt_setup "$other"; then
+			echo "systest: $set: not in the pool for $suite, taken from $other:" $miss
+			# shellcheck disable=SC2086
+			(cd "$debs" && apt-get $aptopts download $miss) >"$debs/download-$other.log" 2>&1
+		fi
+		apt_setup "$suite" || return 1
+		n=$(ls "$debs"/*.deb 2>/dev/null | wc -l)
+	fi
 	if [ "$n" -ne "$(echo "$want" | wc -l)" ] && [ -z "${refetched:-}" ] && [ -f "$cache/apt-$suite/updated" ]; then
 		# the mirror has moved on since the lists were read (sid changes
 		# daily): read them again and resolve again, once
@@ -165,7 +186,7 @@ fetch_set() {
 	done
 	rm -f "$debs"/*.deb
 	echo "$want" >"$root/.systest-set"
-	echo "$suite $deps $*" >"$root/.systest-args"
+	echo "$args" >"$root/.systest-args"
 }
 
 # dep_of SUITE PKG PREFIX: the package PKG depends on whose name starts with
@@ -189,7 +210,9 @@ fetch_all() {
 	for g in "$@"; do
 		case $g in
 		s390x)
+			apt_update trixie || return 1
 			fetch_set sid-s390x sid qemu-utils:s390x || return 1
+			fetch_set tx-s390x trixie+sid qemu-utils:s390x || return 1
 			fetch_set bw-s390x bookworm qemu-utils:s390x busybox-static:s390x \
 				libcapstone4:s390x libelf1:s390x zlib1g:s390x || return 1
 			img=$(dep_of sid linux-image-s390x:s390x linux-image-)
