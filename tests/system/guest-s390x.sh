@@ -8,10 +8,14 @@ out=/run/out
 . /run/in/guest-lib.sh
 D=nvme://$bdf/1
 M=$(cat /run/in/marker)
+# sid's and trixie's roots beside bookworm's, each program through its own
+# loader. Under mmio-run the preloaded libmmioshim.so (built against
+# bookworm) needs libcapstone.so.4 and libelf.so.1, which neither root has:
+# the loader finds them in its default folders after --library-path, the
+# chroot's, which are bookworm's (s390x-tx-backend and s390x-sid-shim-info
+# show that the shim was loaded).
 SID="/sid/usr/lib/ld64.so.1 --library-path /sid/usr/lib/s390x-linux-gnu"
-# bookworm's QEMU 7.2 never sets bus master on big-endian hosts (see
-# tests/system/bmfix.c): without this its first DMA fails, shim or not
-BMFIX=/opt/systest/bmfix.so
+TX="/tx/usr/lib/ld64.so.1 --library-path /tx/usr/lib/s390x-linux-gnu"
 uname -a >"$out/uname"
 
 # qemu-io commands: the host's markers, fixed writes with verified reads,
@@ -20,26 +24,59 @@ io() { # PATTERN-BYTE OFFSET RANDOM-ARGS-FILE
 	echo "-c 'read -v 0 16' -c 'read -P $M 1048576 4096' -c 'write -P $1 $2 4096' -c 'read -P $1 $2 4096' $(cat "$3")"
 }
 
+# convert NAME QEMU-IMG...: the whole namespace to a raw file on the tmpfs,
+# its md5 to $out/NAME.md5 (outside the step: its time is the convert's)
+convert() {
+	n=$1
+	shift
+	step "$n" "$@" convert -f raw -O raw "$D" "/tmp/$n.raw"
+	md5sum "/tmp/$n.raw" 2>/dev/null | cut -d' ' -f1 >"$out/$n.md5"
+	rm -f "/tmp/$n.raw"
+}
+
 # A small driver of our own (plain loads and stores of several widths on
-# the mapped BAR0): SIGILL without the shim, right values with it.
+# the mapped BAR0): SIGILL without the shim, right values with it. It only
+# reads and writes registers, never the namespace.
 step probe-noshim /opt/systest/nvmeprobe "$bdf"
 step probe-syscall mmio-run -v --trace=$out/probe-trace.txt /opt/systest/nvmeprobe "$bdf"
 step probe-region mmio-run -v --backend region /opt/systest/nvmeprobe "$bdf"
 
-# The unmodified bookworm driver without the shim: the reference failure.
+# The unmodified bookworm and trixie drivers without the shim: the
+# reference failures.
 step bw-noshim-info qemu-img info "$D"
+step tx-noshim-info $TX /tx/usr/bin/qemu-img info "$D"
 
-# The same driver under the shim, backend auto (syscall: no MIO under QEMU).
-step shim-info env LD_PRELOAD=$BMFIX mmio-run -v qemu-img info "$D"
-step shim-io eval "LD_PRELOAD=$BMFIX mmio-run qemu-io -f raw $(io 0xab 8192 /run/in/shim-random.args) -c 'write -P 0xcd 65536 65536' -c 'read -P 0xcd 65536 65536' $D"
-step shim-trace env LD_PRELOAD=$BMFIX mmio-run --trace=$out/shim-trace.txt qemu-img info "$D"
+# Each QEMU converts the whole namespace, first of all the steps that reach
+# it: nothing has written to it yet, so it still holds exactly the disk.img
+# the host wrote before boot, whose md5 is in /run/in/disk.md5 (the probes
+# and `info` never write; the qemu-io steps below do).
+convert bw-convert mmio-run qemu-img
+convert tx-convert mmio-run $TX /tx/usr/bin/qemu-img
+convert sid-convert $SID /sid/usr/bin/qemu-img
+
+# bookworm's driver under the shim, backend auto (syscall: no MIO under
+# QEMU), nothing else preloaded: the shim's compatibility fix sets bus
+# master where the device reads it (QEMU before 10.1 writes PCI_COMMAND in
+# host byte order) and says so on stderr.
+step shim-info mmio-run -v qemu-img info "$D"
+step shim-io eval "mmio-run qemu-io -f raw $(io 0xab 8192 /run/in/shim-random.args) -c 'write -P 0xcd 65536 65536' -c 'read -P 0xcd 65536 65536' $D"
+step shim-trace mmio-run --trace=$out/shim-trace.txt qemu-img info "$D"
 
 # --backend region: what a kernel before 6.15 (no BAR mmap) would force.
-step region-info env LD_PRELOAD=$BMFIX mmio-run -v --backend region qemu-img info "$D"
-step region-io eval "LD_PRELOAD=$BMFIX mmio-run --backend region qemu-io -f raw $(io 0xef 12288 /run/in/region-random.args) $D"
+step region-info mmio-run -v --backend region qemu-img info "$D"
+step region-io eval "mmio-run --backend region qemu-io -f raw $(io 0xef 12288 /run/in/region-random.args) $D"
+
+# trixie's QEMU 10.0, the current stable: unconverted like bookworm's.
+step tx-info mmio-run -v $TX /tx/usr/bin/qemu-img info "$D"
+step tx-io eval "mmio-run $TX /tx/usr/bin/qemu-io -f raw $(io 0x5a 20480 /run/in/tx-random.args) $D"
+step tx-region-info mmio-run -v --backend region $TX /tx/usr/bin/qemu-img info "$D"
+step tx-region-io eval "mmio-run --backend region $TX /tx/usr/bin/qemu-io -f raw $(io 0xa5 24576 /run/in/tx-region-random.args) $D"
 
 # Side by side: sid's qemu-img/qemu-io, whose NVMe driver was converted by
 # hand to the s390x accessors. Same workload, its own part of the disk.
+# Under the shim it must work too, and see no compatibility fix: it writes
+# PCI_COMMAND right.
 step sid-info $SID /sid/usr/bin/qemu-img info "$D"
 step sid-io eval "$SID /sid/usr/bin/qemu-io -f raw $(io 0x77 16384 /run/in/sid-random.args) $D"
+step sid-shim-info mmio-run -v $SID /sid/usr/bin/qemu-img info "$D"
 dmesg | tail -30 >"$out/dmesg"

@@ -6,6 +6,10 @@ rc_of() { cat "$out/$1.rc" 2>/dev/null || echo none; }
 time_of() { cat "$out/$1.time" 2>/dev/null || echo 0; }
 log_has() { grep -q -- "$2" "$out/$1.log" 2>/dev/null; }
 why_log() { # NAME: the last meaningful line of a step's log
+	if [ -f "$out/$1.timeout" ]; then
+		echo "timed out after $(cat "$out/$1.timeout") s, killed"
+		return
+	fi
 	l=$(grep -v '^\s*$' "$out/$1.log" 2>/dev/null | grep -iE 'error|fail|cannot|mmioshim|illegal|signal' | head -1)
 	[ -n "$l" ] || l=$(grep -v '^\s*$' "$out/$1.log" 2>/dev/null | tail -1)
 	echo "$l" | cut -c1-200
@@ -107,9 +111,72 @@ judge_symbols() {
 	esac
 }
 
+# the upstream version (major.minor) of qemu-utils in the unpacked set SET
+qemu_version() { # SET
+	sed -n 's/^qemu-utils:[^=]*=\([0-9]*:\)\{0,1\}\([0-9]*\.[0-9]*\).*/\2/p' "$cache/root/$1/.systest-set" 2>/dev/null
+}
+
+# qemu-img convert of the whole namespace before anything wrote to it: the
+# md5 of its output is that of disk.img as the host left it before boot
+check_convert() { # CHECK STEP
+	r=$(rc_of "$2")
+	want=$(cat "$run/in/disk.md5" 2>/dev/null)
+	got=$(cat "$out/$2.md5" 2>/dev/null)
+	if [ "$r" != 0 ]; then
+		fail "$1" "exit $r; $(why_log "$2")"
+	elif [ -n "$got" ] && [ "$got" = "$want" ]; then
+		pass "$1"
+	else
+		fail "$1" "md5 of the converted image ${got:-none}, of disk.img before boot $want"
+	fi
+}
+
+# the shim's compatibility fix for PCI_COMMAND written in host byte order
+# (QEMU before 10.1 on big-endian hosts): one notice on stderr when it fires
+notice='PCI_COMMAND write .* sent as'
+check_notice() { # CHECK STEP
+	n=$(grep -c -- "$notice" "$out/$2.log" 2>/dev/null)
+	if [ "${n:-0}" = 1 ]; then
+		pass "$1"
+	elif [ ! -f "$out/$2.log" ]; then
+		fail "$1" "no log of $2"
+	else
+		fail "$1" "expected one line '$notice' on stderr, got ${n:-0} (exit $(rc_of "$2"); $(why_log "$2"))"
+	fi
+}
+
+# a driver that writes PCI_COMMAND right is never changed: no notice, in a
+# run that got through its initialisation
+check_no_notice() { # CHECK STEP
+	if grep -q 'PCI_COMMAND write' "$out/$2.log" 2>/dev/null; then
+		fail "$1" "$(grep -h 'PCI_COMMAND write' "$out/$2.log" | head -1 | cut -c1-200)"
+	elif [ "$(rc_of "$2")" != 0 ]; then
+		fail "$1" "the run failed (exit $(rc_of "$2"); $(why_log "$2")), so its lack of a notice proves nothing"
+	else
+		pass "$1"
+	fi
+}
+
+check_sigill() { # CHECK STEP WHAT
+	r=$(rc_of "$2")
+	if [ "$r" = 132 ]; then
+		pass "$1"
+	else
+		fail "$1" "expected exit 132 (SIGILL) from $3 without the shim, got $r"
+	fi
+}
+
+check_backend() { # CHECK STEP BACKEND
+	if log_has "$2" "backend $3"; then
+		pass "$1"
+	else
+		fail "$1" "mmio-run -v did not name the $3 backend: $(grep mmioshim "$out/$2.log" 2>/dev/null | head -2 | tr '\n' ' ' | cut -c1-200)"
+	fi
+}
+
 judge_s390x() {
 	run=$cache/run-s390x out=$run/out
-	if [ ! -f "$out/sid-io.rc" ]; then
+	if [ ! -f "$out/sid-shim-info.rc" ]; then
 		echo "---- the s390x guest did not finish its checks (qemu exit $(cat "$run/qemu.rc" 2>/dev/null || echo none); see $cache/${run##*-}.log); last lines of $run/console.log:"
 		tail -15 "$run/console.log" 2>/dev/null | sed 's/^/    /'
 	fi
@@ -122,21 +189,22 @@ judge_s390x() {
 	check_probe s390x-probe-syscall probe-syscall syscall
 	check_probe s390x-probe-region probe-region region
 	check_probe_symbols s390x-probe-trace-symbols "$out/probe-trace.txt"
-	r=$(rc_of bw-noshim-info)
-	if [ "$r" = 132 ]; then
-		pass "s390x-bw-noshim-sigill"
-	else
-		fail "s390x-bw-noshim-sigill" "expected exit 132 (SIGILL) from bookworm's qemu-img without the shim, got $r"
-	fi
-	echo "      reference: bookworm qemu-img info without the shim: exit $r ($(grep -i 'illegal\|signal' "$out/bw-noshim-info.log" 2>/dev/null | head -1))"
-	grep -h 'systest-bmfix' "$out/shim-info.log" 2>/dev/null | head -1 | sed 's/^/      workaround applied: /'
+	check_sigill s390x-bw-noshim-sigill bw-noshim-info "bookworm's qemu-img"
+	check_sigill s390x-tx-noshim-sigill tx-noshim-info "trixie's qemu-img"
+	for q in bookworm:bw trixie:tx; do
+		s=${q#*:}-noshim-info
+		echo "      reference: ${q%:*} qemu-img info without the shim: exit $(rc_of "$s") ($(grep -i 'illegal\|signal' "$out/$s.log" 2>/dev/null | head -1))"
+	done
+	check_convert s390x-bw-convert bw-convert
+	check_convert s390x-tx-convert tx-convert
+	check_convert s390x-sid-convert sid-convert
+
+	# bookworm's qemu-img/qemu-io under mmio-run alone
 	check_info s390x-shim-info shim-info
-	if log_has shim-info 'backend syscall'; then
-		pass s390x-shim-backend
-	else
-		fail s390x-shim-backend "mmio-run -v did not name the syscall backend: $(grep mmioshim "$out/shim-info.log" 2>/dev/null | head -2 | tr '\n' ' ')"
-	fi
-	grep -h '^mmioshim' "$out/shim-info.log" 2>/dev/null | head -2 | sed 's/^/      /'
+	check_backend s390x-shim-backend shim-info syscall
+	grep -h '^mmioshim' "$out/shim-info.log" 2>/dev/null | grep -v 'PCI_COMMAND write' | head -2 | sed 's/^/      /'
+	check_notice s390x-bw-compat-notice shim-info
+	grep -h -- "$notice" "$out/shim-info.log" 2>/dev/null | head -1 | sed 's/^/      compat notice (bookworm): /'
 	check_marker s390x-shim-marker shim-io
 	check_io s390x-shim-io shim-io $((ops + 6))
 	if [ "$(rc_of shim-trace)" != 0 ]; then
@@ -147,24 +215,43 @@ judge_s390x() {
 		judge_symbols s390x-shim-trace s390x-shim-trace-symbols "$t" "$cache/root/bw-s390x/usr/bin/qemu-img"
 	fi
 	check_info s390x-region-info region-info
-	if log_has region-info 'backend region'; then pass s390x-region-backend; else fail s390x-region-backend "$(grep '^mmioshim' "$out/region-info.log" 2>/dev/null | head -1)"; fi
+	check_backend s390x-region-backend region-info region
 	check_marker s390x-region-marker region-io
 	check_io s390x-region-io region-io $((ops + 4))
+
+	# trixie's, the same way
+	check_info s390x-tx-info tx-info
+	check_backend s390x-tx-backend tx-info syscall
+	check_notice s390x-tx-compat-notice tx-info
+	grep -h -- "$notice" "$out/tx-info.log" 2>/dev/null | head -1 | sed 's/^/      compat notice (trixie): /'
+	check_marker s390x-tx-marker tx-io
+	check_io s390x-tx-io tx-io $((ops + 4))
+	check_info s390x-tx-region-info tx-region-info
+	check_backend s390x-tx-region-backend tx-region-info region
+	check_marker s390x-tx-region-marker tx-region-io
+	check_io s390x-tx-region-io tx-region-io $((ops + 4))
+
+	# sid's hand-converted one, plain and under the shim
 	check_info s390x-sid-info sid-info
 	check_marker s390x-sid-marker sid-io
 	check_io s390x-sid-io sid-io $((ops + 4))
+	check_info s390x-sid-shim-info sid-shim-info
+	check_no_notice s390x-sid-no-compat-notice sid-shim-info
+
 	# the disk image, read on the host after the guest powered off
 	m=$(($(cat "$run/in/marker")))
 	python3 - "$run/in" "$m" <<'EOF'
 import json, sys
 d, m = sys.argv[1], int(sys.argv[2])
-blocks = {8192: 0xab, 12288: 0xef, 16384: 0x77}
+# the fixed writes of shim-io, region-io, sid-io, tx-io, tx-region-io
+blocks = {8192: 0xab, 12288: 0xef, 16384: 0x77, 20480: 0x5a, 24576: 0xa5}
 blocks.update({o: 0xcd for o in range(65536, 131072, 4096)})
-json.dump({"base": 4096, "span": 126976, "writes": 20, "blocks": blocks}, open(d + "/fixed-rw.json", "w"))
+json.dump({"base": 4096, "span": 126976, "writes": 6, "blocks": blocks}, open(d + "/fixed-rw.json", "w"))
 json.dump({"base": 1 << 20, "span": 4096, "writes": 0, "blocks": {1 << 20: m}}, open(d + "/marker-block.json", "w"))
 EOF
 	if res=$(python3 "$sys/workload.py" check "$run/disk.img" "$run/in/marker-block.json" "$run/in/fixed-rw.json" \
-		"$run/in/shim-random.json" "$run/in/region-random.json" "$run/in/sid-random.json") &&
+		"$run/in/shim-random.json" "$run/in/region-random.json" "$run/in/sid-random.json" \
+		"$run/in/tx-random.json" "$run/in/tx-region-random.json") &&
 		[ "$(head -c 16 "$run/disk.img")" = "$(cat "$run/in/marker-text")" ]; then
 		pass s390x-image
 	else
@@ -172,19 +259,32 @@ EOF
 	fi
 	echo "$res" | sed 's/^/      /'
 	# anything the shim refused, with the exact message
+	missing=
+	for s in bw-convert tx-convert shim-info shim-io shim-trace region-info region-io \
+		tx-info tx-io tx-region-info tx-region-io sid-shim-info; do
+		[ -f "$out/$s.rc" ] || missing="$missing $s"
+	done
 	if grep -h 'mmioshim: cannot emulate' "$out"/*.log >/dev/null 2>&1; then
 		fail s390x-no-emulation-error "$(grep -h 'mmioshim: cannot emulate' "$out"/*.log | head -1)"
-	elif [ ! -f "$out/region-io.rc" ]; then
-		fail s390x-no-emulation-error "the shim steps did not all run"
+	elif [ -n "$missing" ]; then
+		fail s390x-no-emulation-error "the shim steps did not all run:$missing"
 	else
 		pass s390x-no-emulation-error
 	fi
-	# side by side: the unmodified driver under the shim vs the one
-	# converted by hand
-	for p in "qemu-img info:shim-info:sid-info" "qemu-io, $ops random ops (syscall backend):shim-io:sid-io" "qemu-io, $ops random ops (region backend):region-io:sid-io"; do
-		what=${p%%:*} rest=${p#*:}
-		a=$(time_of "${rest%%:*}") b=$(time_of "${rest#*:}")
-		awk -v w="$what" -v a="$a" -v b="$b" 'BEGIN { printf "      time %s: shim %.2f s, hand-converted %.2f s, ratio %s\n", w, a, b, (b > 0 ? sprintf("%.2f", a / b) : "n/a") }'
+	# side by side: the two unmodified drivers under the shim and the one
+	# converted by hand (in parentheses: their times over its time)
+	bwv=$(qemu_version bw-s390x) txv=$(qemu_version tx-s390x) sidv=$(qemu_version sid-s390x)
+	for p in "qemu-img info:shim-info:tx-info:sid-info" \
+		"qemu-img convert, 64 MiB to raw:bw-convert:tx-convert:sid-convert" \
+		"qemu-io, $ops random ops (syscall backend):shim-io:tx-io:sid-io" \
+		"qemu-io, $ops random ops (region backend):region-io:tx-region-io:sid-io"; do
+		what=${p%%:*} r=${p#*:}
+		a=$(time_of "${r%%:*}") r=${r#*:}
+		b=$(time_of "${r%%:*}") c=$(time_of "${r#*:}")
+		awk -v w="$what" -v a="$a" -v b="$b" -v c="$c" -v bv="$bwv" -v tv="$txv" -v sv="$sidv" 'BEGIN {
+			x = c > 0 ? sprintf(" (%.2fx)", a / c) : ""; y = c > 0 ? sprintf(" (%.2fx)", b / c) : ""
+			printf "      time %s: bookworm %s under the shim %.2f s%s, trixie %s under the shim %.2f s%s, sid %s hand-converted %.2f s\n",
+				w, bv, a, x, tv, b, y, sv, c }'
 	done
 }
 
