@@ -103,4 +103,16 @@ bool arch_fault_site(int sig, const siginfo_t *si, const ucontext_t *uc, uint64_
  * May run in a signal handler. */
 void *arch_raw_mmap(size_t len);
 
+/* A system call that reaches PCI memory by a user address (s390x:
+ * s390_pci_mmio_read/write, which hand-converted drivers call on their BAR
+ * mapping): the address, the buffer, the length and the direction. False
+ * for every other call. May run in a signal handler. */
+struct arch_mmio_call {
+	uintptr_t addr;
+	void *buf;
+	size_t len;
+	bool write;
+};
+bool arch_mmio_syscall(long nr, const long args[6], struct arch_mmio_call *c);
+
 #endif

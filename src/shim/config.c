@@ -7,10 +7,11 @@
 #include "init.h"
 #include "support.h"
 
-struct config cfg = { BACKEND_AUTO, TRAP_AUTO, UNALIGNED_REFUSE };
+struct config cfg = { BACKEND_AUTO, TRAP_AUTO, UNALIGNED_REFUSE, COMPAT_AUTO };
 
 static const char *const trap_names[] = { "auto", "all", NULL };
 static const char *const unaligned_names[] = { "refuse", "split", NULL };
+static const char *const compat_names[] = { "auto", "none", NULL };
 static const char *const log_names[] = { "error", "warn", "info", "debug", NULL };
 
 static int pick(const char *var, const char *const names[], int dflt)
@@ -36,4 +37,5 @@ void config_load(void)
 	cfg.backend = (enum backend_id)pick("MMIOSHIM_BACKEND", backend_names, BACKEND_AUTO);
 	cfg.trap = (enum trap_mode)pick("MMIOSHIM_TRAP", trap_names, TRAP_AUTO);
 	cfg.unaligned = (enum unaligned_mode)pick("MMIOSHIM_UNALIGNED", unaligned_names, UNALIGNED_REFUSE);
+	cfg.compat = (enum compat_mode)pick("MMIOSHIM_COMPAT", compat_names, COMPAT_AUTO);
 }

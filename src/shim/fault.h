@@ -5,6 +5,8 @@
 #define MMIOSHIM_FAULT_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* fault.c — the handler of the owned signals */
@@ -31,5 +33,6 @@ struct io_ctx {
 	const struct region *fault_region;
 };
 void io_init(void);
+int io_mmio_call(const struct region *r, uintptr_t addr, void *buf, size_t len, bool write, uint64_t pc);
 
 #endif

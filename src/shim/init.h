@@ -6,11 +6,13 @@
 
 enum trap_mode { TRAP_AUTO, TRAP_ALL };
 enum unaligned_mode { UNALIGNED_REFUSE, UNALIGNED_SPLIT };
+enum compat_mode { COMPAT_AUTO, COMPAT_NONE };	/* compat.c */
 
 struct config {
 	enum backend_id backend;
 	enum trap_mode trap;
 	enum unaligned_mode unaligned;
+	enum compat_mode compat;
 };
 extern struct config cfg;
 

@@ -12,6 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "arch.h"
+#include "compat.h"
+#include "fault.h"
 #include "init.h"
 #include "map.h"
 #include "regions.h"
@@ -123,6 +126,101 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 		vfio_fix_region_info(fd, arg);
 	errno = saved;
 	return ret;
+}
+
+/* The device's configuration region, and pos's offset in it; NULL when fd
+ * is not a VFIO device we know or pos is elsewhere. */
+static struct device *config_region_of(int fd, off_t pos, uint64_t *at)
+{
+	struct device *d = vfio_device_known(fd);
+
+	if (!d || d->sysfs || d->num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
+		return NULL;
+	const struct vfio_region *r = &d->region[VFIO_PCI_CONFIG_REGION_INDEX];
+	if (!r->valid || pos < 0 || (uint64_t)pos < r->offset || (uint64_t)pos - r->offset >= r->size)
+		return NULL;
+	*at = (uint64_t)pos - r->offset;
+	return d;
+}
+
+static void config_was_read(int fd, const void *buf, ssize_t got, off_t pos)
+{
+	uint64_t at;
+	int saved = errno;
+
+	if (got > 0) {
+		struct device *d = config_region_of(fd, pos, &at);
+		if (d)
+			compat_config_read(d, at, buf, (size_t)got);
+	}
+	errno = saved;
+}
+
+EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t pos)
+{
+	shim_ensure_init();
+	ssize_t got = real.pread(fd, buf, n, pos);
+	config_was_read(fd, buf, got, pos);
+	return got;
+}
+
+EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t pos) __attribute__((alias("pread")));
+
+/* What _FORTIFY_SOURCE makes of pread with a buffer of known size (QEMU's
+ * qemu_vfio_pci_read_config is built so). */
+EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t pos, size_t buflen);
+EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t pos, size_t buflen)
+{
+	shim_ensure_init();
+	ssize_t got = real.pread_chk(fd, buf, n, pos, buflen);
+	config_was_read(fd, buf, got, pos);
+	return got;
+}
+
+EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off_t pos, size_t buflen) __attribute__((alias("__pread_chk")));
+
+EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t pos)
+{
+	uint64_t at;
+	uint8_t fixed[2];
+
+	shim_ensure_init();
+	int saved = errno;
+	struct device *d = config_region_of(fd, pos, &at);
+	if (d)
+		buf = compat_config_write(d, at, buf, n, fixed);
+	errno = saved;
+	return real.pwrite(fd, buf, n, pos);
+}
+
+EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off_t pos) __attribute__((alias("pwrite")));
+
+/* syscall(): a hand-converted s390x driver's s390_pci_mmio_read/write on
+ * its BAR mapping, which under the shim is a guard mapping, is done by the
+ * shim; every other call goes on untouched. The shim's own calls come here
+ * too (from the handler): only lock-free steps before passing them on. */
+EXPORT long syscall(long nr, ...)
+{
+	va_list ap;
+	long a[6];
+	struct arch_mmio_call c;
+	struct region r;
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!real.syscall)
+		shim_ensure_init();
+	/* on the kernel's own mapping (the backends' calls) the kernel serves it */
+	if (arch_mmio_syscall(nr, a, &c) && region_lookup(c.addr, &r) && r.guard != (uintptr_t)r.io.real) {
+		int err = io_mmio_call(&r, c.addr, c.buf, c.len, c.write, (uint64_t)(uintptr_t)__builtin_return_address(0));
+		if (!err)
+			return 0;
+		errno = -err;
+		return -1;
+	}
+	return real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

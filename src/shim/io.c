@@ -79,26 +79,24 @@ static void record(const struct region *r, uint64_t off, size_t len, const unsig
 	}
 }
 
-static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write,
-			 const struct insn *in)
+static int device_access(const struct region *r, uint64_t off, size_t len, void *buf, bool write, uint64_t pc)
 {
 	/* runs in the signal handler */
 	const struct backend *b = backend_get(r->backend);
 	int err = write ? b->write(&r->io, off, len, buf) : b->read(&r->io, off, len, buf);
 
 	if (!err && (trace_enabled() || stats_enabled()))
-		record(r, off, len, buf, write, in ? in->pc : 0);
+		record(r, off, len, buf, write, pc);
 	return err;
 }
 
 /* MMIOSHIM_UNALIGNED=split: naturally aligned pieces in address order. */
-static int split_access(const struct region *r, uint64_t off, size_t len, char *buf, bool write,
-			const struct insn *in)
+static int split_access(const struct region *r, uint64_t off, size_t len, char *buf, bool write, uint64_t pc)
 {
 	/* runs in the signal handler */
 	while (len) {
 		size_t n = aligned_piece(off, len);
-		int err = device_access(r, off, n, buf, write, in);
+		int err = device_access(r, off, n, buf, write, pc);
 		if (err)
 			return err;
 		off += n;
@@ -160,12 +158,14 @@ static int io_access(const struct mmio_io *io, uint64_t addr, size_t len, void *
 	uint64_t off = addr - r.guard;
 	if (len > r.len - off)
 		return MMIO_E_RANGE;
-	if (misaligned(r.bar_off + off, len, ctx ? ctx->in : NULL)) {
+	const struct insn *in = ctx ? ctx->in : NULL;
+	uint64_t pc = in ? in->pc : 0;
+	if (misaligned(r.bar_off + off, len, in)) {
 		if (cfg.unaligned == UNALIGNED_REFUSE)
 			return MMIO_E_UNALIGNED;
-		return split_access(&r, off, len, buf, write, ctx ? ctx->in : NULL);
+		return split_access(&r, off, len, buf, write, pc);
 	}
-	return device_access(&r, off, len, buf, write, ctx ? ctx->in : NULL);
+	return device_access(&r, off, len, buf, write, pc);
 }
 
 static int io_read(const struct mmio_io *io, uint64_t addr, size_t len, void *buf)
@@ -193,3 +193,28 @@ static int io_range(const struct mmio_io *io, uint64_t addr, size_t len)
 
 /* ctx: a struct io_ctx, or NULL */
 const struct mmio_io shim_io = { io_read, io_write, NULL, io_range };
+
+/* A system call of the program that names an address in a trapped mapping
+ * (s390_pci_mmio_read/write of a hand-converted driver): the kernel would
+ * refuse the guard page, so the shim performs it, in naturally aligned
+ * pieces of at most 8 bytes as the kernel cuts it, with the kernel's
+ * checks and errors. Returns 0 or -errno. May run in a signal handler (a
+ * program's handler may make the call). */
+int io_mmio_call(const struct region *r, uintptr_t addr, void *buf, size_t len, bool write, uint64_t pc)
+{
+	unsigned char bounce[4096];
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	if (!len || len > sizeof(bounce) || page - (addr & (page - 1)) < len || len > r->len - (addr - r->guard))
+		return -EINVAL;
+	if (!(r->prot & (write ? PROT_WRITE : PROT_READ)))
+		return -EACCES;
+	/* the program's buffer through the kernel: a bad one is EFAULT */
+	if (write && memory_access((uintptr_t)buf, len, bounce, false))
+		return -EFAULT;
+	if (split_access(r, addr - r->guard, len, (char *)bounce, write, pc))
+		return -EIO;
+	if (!write && memory_access((uintptr_t)buf, len, bounce, true))
+		return -EFAULT;
+	return 0;
+}

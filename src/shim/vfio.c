@@ -192,6 +192,13 @@ struct device *vfio_device_of(int fd)
 	return d;
 }
 
+struct device *vfio_device_known(int fd)
+{
+	if (!fd_ok(fd) || !devs[fd])
+		return NULL;
+	return vfio_device_of(fd);
+}
+
 int vfio_find_bar(struct device *d, uint64_t off, int *bar, uint64_t *bar_off, uint64_t *bar_size)
 {
 	for (uint32_t i = 0; i < d->num_regions && i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {

@@ -21,9 +21,14 @@ struct device {
 	bool info_loaded;
 	uint32_t num_regions;
 	struct vfio_region region[VFIO_MAX_REGIONS];
+	bool command_read;	/* command: PCI_COMMAND as last read (compat.c) */
+	uint8_t command[2];
 };
 
 struct device *vfio_device_of(int fd);	/* NULL if fd is not a device we know or recognise */
+/* Only fds we saw being made or already recognised: cheap enough for every
+ * pread/pwrite of the program. */
+struct device *vfio_device_known(int fd);
 void vfio_note_open(int fd, const char *path);
 void vfio_note_device_fd(int fd, const char *bdf);
 void vfio_note_dup(int oldfd, int newfd);

@@ -39,4 +39,6 @@ void real_init(void)
 	real.pthread_sigmask = next("pthread_sigmask");
 	real.pread = next("pread64");
 	real.pwrite = next("pwrite64");
+	real.syscall = next("syscall");
+	real.pread_chk = next("__pread64_chk");
 }

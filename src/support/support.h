@@ -46,6 +46,8 @@ struct real_fns {
 	int (*pthread_sigmask)(int, const sigset_t *, sigset_t *);
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
+	long (*syscall)(long, ...);
+	ssize_t (*pread_chk)(int, void *, size_t, off_t, size_t);
 };
 extern struct real_fns real;
 void real_init(void);

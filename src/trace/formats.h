@@ -34,6 +34,14 @@ struct trace_map_rec {
 	bool map;		/* false: unmap */
 };
 
+struct trace_compat_rec {
+	const char *bdf;
+	uint64_t off;		/* configuration-space offset */
+	size_t len;
+	uint64_t wrote, sent;
+	const char *fix;
+};
+
 struct trace_format {
 	const char *name;
 	size_t (*header)(char *buf, size_t size);	/* may be NULL */
@@ -41,6 +49,7 @@ struct trace_format {
 	size_t (*access)(char *buf, size_t size, const struct trace_when *w, const struct trace_access_rec *a);
 	size_t (*map)(char *buf, size_t size, const struct trace_when *w, const struct trace_map_rec *m);
 	size_t (*mark)(char *buf, size_t size, const struct trace_when *w, const char *text);
+	size_t (*compat)(char *buf, size_t size, const struct trace_when *w, const struct trace_compat_rec *c);
 };
 
 extern const struct trace_format trace_text, trace_mmiotrace, trace_jsonl;

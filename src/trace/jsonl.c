@@ -56,4 +56,15 @@ static size_t jsonl_mark(char *buf, size_t size, const struct trace_when *w, con
 			    size);
 }
 
-const struct trace_format trace_jsonl = { "jsonl", NULL, jsonl_access, jsonl_map, jsonl_mark };
+static size_t jsonl_compat(char *buf, size_t size, const struct trace_when *w, const struct trace_compat_rec *c)
+{
+	return trace_fitted(fmt(buf, size,
+				"{\"t\": %lu.%06lu, \"tid\": %d, \"event\": \"compat\", \"bdf\": \"%s\", "
+				"\"region\": \"config\", \"offset\": %llu, \"width\": %zu, \"wrote\": %llu, "
+				"\"sent\": %llu, \"fix\": \"%s\"}\n",
+				w->sec, w->usec, w->tid, c->bdf, (unsigned long long)c->off, c->len,
+				(unsigned long long)c->wrote, (unsigned long long)c->sent, c->fix),
+			    size);
+}
+
+const struct trace_format trace_jsonl = { "jsonl", NULL, jsonl_access, jsonl_map, jsonl_mark, jsonl_compat };

@@ -62,5 +62,16 @@ static size_t mmiotrace_mark(char *buf, size_t size, const struct trace_when *w,
 	return trace_fitted(fmt(buf, size, "MARK %lu.%06lu %s\n", w->sec, w->usec, esc), size);
 }
 
+/* mmiotrace has no record for configuration space: a MARK, as the kernel's
+ * tracer writes for text from user space. */
+static size_t mmiotrace_compat(char *buf, size_t size, const struct trace_when *w,
+			       const struct trace_compat_rec *c)
+{
+	return trace_fitted(fmt(buf, size, "MARK %lu.%06lu compat %s config 0x%llx len %zu wrote 0x%0*llx sent 0x%0*llx fix %s\n",
+				w->sec, w->usec, c->bdf, (unsigned long long)c->off, c->len, (int)c->len * 2,
+				(unsigned long long)c->wrote, (int)c->len * 2, (unsigned long long)c->sent, c->fix),
+			    size);
+}
+
 const struct trace_format trace_mmiotrace = { "mmiotrace", mmiotrace_header, mmiotrace_access, mmiotrace_map,
-					      mmiotrace_mark };
+					      mmiotrace_mark, mmiotrace_compat };

@@ -150,6 +150,17 @@ void trace_mark_text(char *out, size_t size, const char *text, bool words)
 	out[k] = '\0';
 }
 
+void trace_compat(const char *bdf, uint64_t off, size_t len, uint64_t wrote, uint64_t sent, const char *fix)
+{
+	struct trace_compat_rec c = { bdf, off, len, wrote, sent, fix };
+	char line[512];
+
+	if (trace_fd < 0)
+		return;
+	struct trace_when w = now();
+	emit(line, format->compat(line, sizeof(line), &w, &c));
+}
+
 void trace_mark(const char *text)
 {
 	char line[600];

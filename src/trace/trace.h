@@ -26,6 +26,10 @@ void trace_access(const struct bar_label *at, uint64_t off, size_t len, uint64_t
 /* A mapping of len bytes at BAR offset off, at addr, made or gone. */
 void trace_map(const struct bar_label *at, uint64_t off, size_t len, uintptr_t addr, const char *backend, bool map);
 void trace_mark(const char *text);
+/* A compatibility fix changed a configuration-space write of len bytes at
+ * offset off: wrote is what the driver wrote, sent what the device got
+ * (little-endian numbers), fix the fix's name. */
+void trace_compat(const char *bdf, uint64_t off, size_t len, uint64_t wrote, uint64_t sent, const char *fix);
 
 /* sysfs.c — the bus address of a BAR, from sysfs; 0 when unknown */
 uint64_t trace_bar_phys(const char *bdf, int bar);

@@ -4,14 +4,16 @@ simulated `regs` device.   drivers_test.py NAME | --list
 
 Each test is one function below; its name says the behaviour.  Exit 0
 pass, 1 fail (with what differed), 77 skip."""
+import json
 import os
 import re
 import shutil
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True      # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ALL_LEVELS, ARCH, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN,  # noqa: E402
+from harness import (ALL_LEVELS, ARCH, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN, backend_configs,  # noqa: E402
                      SIGSEGV_STATUS, SOURCE_ROOT, Checker, Skip, build, builds, compare_runs,
                      compilers, first_difference, guest, mmio_run_argv, only_on, parse_log, plain,
                      preload_shim, run_main, sim_only, swap32, twin_test, under_shim, _run)
@@ -654,6 +656,7 @@ BAD_ENV = {
     'MMIOSHIM_TRAP': ('sometimes', ['auto', 'all']),
     'MMIOSHIM_UNALIGNED': ('maybe', ['refuse', 'split']),
     'MMIOSHIM_LOG': ('loud', ['error', 'warn', 'info', 'debug']),
+    'MMIOSHIM_COMPAT': ('on', ['auto', 'none']),
     'MMIOSIM_DEVICES': ('nosuchmodel@0000:00:01.0', ['regs']),
     'MMIOSIM_MMAP': ('sometimes', ['normal', 'none', 'refuse']),
     'MMIOSIM_MIO': ('2', ['0', '1']),
@@ -713,6 +716,150 @@ def good_env_values_accepted():
             lab = '%s=%s' % (var, a)
             if chk.check(r.status == 0 and 'main reached' in r.out, lab, r.describe()):
                 chk.ok(lab)
+    chk.report()
+
+
+# ------------------------------------------------ compatibility fixes
+
+COMPAT_NOTICE = re.compile(r'^mmioshim: %s: PCI_COMMAND write ([0-9a-f]{2}) ([0-9a-f]{2}) sent as '
+                           r'([0-9a-f]{2}) ([0-9a-f]{2}): the driver set bus master \(0x0004\) in host byte '
+                           r'order, which on this big-endian host is 0x0400 \(INTx disable\) on the device; '
+                           r'MMIOSHIM_COMPAT=none \(mmio-run --compat=none\) turns this fix off$' % re.escape(BDF))
+
+
+def compat_run(mode, opts=(), env=None):
+    """[(label, result, device's PCI_COMMAND bytes after it)] of the compat
+    driver in mode, for every compiler at -O0 and -O2 (-O2: pread through
+    __pread64_chk)."""
+    res = []
+    for label, prog, _ in builds('compat.c', explicit_too=False):
+        r = under_shim(prog, [mode], env=env, opts=opts)
+        m = re.search(r'^PCI_COMMAND ([0-9a-f]{2}) ([0-9a-f]{2})$', r.out, re.M)
+        res.append((label, r, m.group(1) + ' ' + m.group(2) if m and r.status == 0 else None))
+    return res
+
+
+def compat_expect(mode, want_be, want_le, fires, opts=(), env=None):
+    """The device holds want_be (big-endian host) or want_le, and the notice
+    appears exactly when fires (never on a little-endian host)."""
+    big = ARCH == 's390x'
+    want, fires = (want_be, fires) if big else (want_le, False)
+    chk = Checker()
+    for label, r, got in compat_run(mode, opts, env):
+        lab = '%s %s %s' % (label, mode, ' '.join(opts))
+        notices = [l for l in r.shim_lines() if 'PCI_COMMAND' in l]
+        good = chk.check(got == want, lab, 'device PCI_COMMAND %s, want %s\n%s' % (got, want, r.describe()))
+        if fires:
+            good &= chk.check(len(notices) == 1 and COMPAT_NOTICE.match(notices[0]), lab,
+                              'want exactly one notice naming the device, the bytes and how to turn it off, '
+                              'got %r' % notices)
+        else:
+            good &= chk.check(not notices, lab, 'a notice although nothing may change: %r' % notices)
+        if good:
+            chk.ok(lab, notices[0] if notices else '(no notice)')
+    chk.report()
+
+
+@test
+def compat_buggy_bus_master_write_reaches_device_as_meant():
+    # big-endian: the driver writes 02 04 (bit 10, INTx disable), the device
+    # gets 06 00 (memory space and bus master)
+    compat_expect('buggy', '06 00', '06 00', fires=True)
+
+
+@test
+def compat_none_sends_the_buggy_write_unchanged():
+    compat_expect('buggy', '02 04', '06 00', fires=False, opts=['--compat=none'])
+    compat_expect('buggy', '02 04', '06 00', fires=False, env={'MMIOSHIM_COMPAT': 'none'})
+
+
+@test
+def compat_correct_driver_never_changed():
+    compat_expect('correct', '06 00', '06 00', fires=False)
+    compat_expect('blind', '02 04', '02 04', fires=False)
+    compat_expect('dword', '02 00', '06 00', fires=False)
+
+
+@test
+def compat_intx_disable_set_correctly_is_indistinguishable_and_said():
+    # the documented limit (README, Limits): on a big-endian host a correct
+    # read-modify-write setting INTx disable has the buggy write's bytes
+    compat_expect('intx', '06 00', '02 04', fires=True)
+    compat_expect('intx', '02 04', '02 04', fires=False, opts=['--compat=none'])
+
+
+@test
+def compat_fix_is_an_event_in_every_trace_format():
+    big = ARCH == 's390x'
+    want = {'text': r'^\d+\.\d{6} \d+ compat %s config 0x4 len 2 wrote 0x0402 sent 0x0006 fix pci-command-byte-order$',
+            'mmiotrace': r'^MARK \d+\.\d{6} compat %s config 0x4 len 2 wrote 0x0402 sent 0x0006 '
+                         r'fix pci-command-byte-order$'}
+    chk = Checker()
+    for fmt_name in ('text', 'mmiotrace', 'jsonl'):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'trace')
+            for label, r, got in compat_run('buggy', opts=['--trace=' + path, '--format', fmt_name]):
+                lab = '%s %s' % (label, fmt_name)
+                with open(path) as f:
+                    lines = f.read().splitlines()
+                if fmt_name == 'jsonl':
+                    recs = [json.loads(l) for l in lines]
+                    events = [x for x in recs if x.get('event') == 'compat']
+                    ok = len(events) == (1 if big else 0) and all(
+                        (e['bdf'], e['offset'], e['width'], e['wrote'], e['sent'], e['fix']) ==
+                        (BDF, 4, 2, 0x0402, 0x0006, 'pci-command-byte-order') for e in events)
+                else:
+                    events = [l for l in lines if 'compat' in l]
+                    ok = len(events) == (1 if big else 0) and all(
+                        re.match(want[fmt_name] % re.escape(BDF), l) for l in events)
+                if chk.check(r.status == 0 and ok, lab, 'compat records %r\n%s' % (events, r.describe())):
+                    chk.ok(lab, str(events[0]) if events else '(no event: little-endian host)')
+    chk.report()
+
+
+@test
+def mmio_run_compat_bad_value_exits_2_with_message():
+    prog = hello()
+    chk = Checker()
+    for opts in (['--compat=on'], ['--compat', 'yes'], ['--compat=']):
+        r = _run(mmio_run_argv() + opts + ['--'] + guest(prog), {}, 30)
+        lab = ' '.join(opts)
+        good = chk.check(r.status == 2 and 'main reached' not in r.out, lab, r.describe())
+        good &= chk.check('--compat' in r.err and (opts[-1].split('=')[-1] in r.err), lab,
+                          'the message names neither the option nor the value: %r' % r.err)
+        if opts != ['--compat=']:
+            good &= chk.check('auto' in r.err and 'none' in r.err, lab, 'accepted values missing: %r' % r.err)
+        if good:
+            chk.ok(lab, r.err.strip().splitlines()[0])
+    chk.report()
+
+
+@test
+@s390x_only('s390_pci_mmio_read/write are s390x system calls')
+def converted_driver_syscalls_on_trapped_bar_same_as_without_shim():
+    # a hand-converted driver (QEMU 10.1+) under mmio-run, e.g. for tracing:
+    # its system calls on the guard mapping reach the device as without the
+    # shim, errors included, and the trace shows them
+    chk = Checker()
+    for label, prog, _ in builds('converted.c', explicit_too=False):
+        ref = sim_only(prog)
+        for backend, extra in backend_configs({}):
+            if backend == 'region':
+                continue        # the calls need the kernel's mapping, as on a real kernel
+            lab = '%s, %s backend' % (label, backend)
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, 'trace')
+                got = under_shim(prog, env=extra, opts=['-v', '--trace=' + path])
+                with open(path) as f:
+                    trace = [l for l in f.read().splitlines() if re.search(r' [RW] \d+ ', l)]
+            if not compare_runs(chk, lab, ref, got):
+                continue
+            if not chk.check(ref.status == 0 and ref.log, lab, 'the reference run failed\n' + ref.describe()):
+                continue
+            if chk.check(len(trace) == len(ref.log) and all(' main+0x' in l or 'call+0x' in l or ' rd+0x' in l
+                                                            or ' wr+0x' in l for l in trace),
+                         lab, 'want %d trace lines naming the caller, got:\n%s' % (len(ref.log), '\n'.join(trace))):
+                chk.ok(lab, '(%d accesses, output identical)' % len(ref.log))
     chk.report()
 
 

@@ -8,6 +8,21 @@
 
 #include "arch.h"
 
+#ifndef __NR_s390_pci_mmio_write
+#define __NR_s390_pci_mmio_write 352
+#define __NR_s390_pci_mmio_read 353
+#endif
+
+bool arch_mmio_syscall(long nr, const long args[6], struct arch_mmio_call *c)
+{
+	/* may run in a signal handler */
+	if (nr != __NR_s390_pci_mmio_write && nr != __NR_s390_pci_mmio_read)
+		return false;
+	*c = (struct arch_mmio_call){ (uintptr_t)args[0], (void *)args[1], (size_t)args[2],
+				      nr == __NR_s390_pci_mmio_write };
+	return true;
+}
+
 const int arch_owned_signals[] = { SIGSEGV, SIGILL };
 const unsigned arch_n_owned = sizeof(arch_owned_signals) / sizeof(arch_owned_signals[0]);
 

@@ -20,6 +20,15 @@ bool arch_fault_site(int sig, const siginfo_t *si, const ucontext_t *uc, uint64_
 	return true;
 }
 
+bool arch_mmio_syscall(long nr, const long args[6], struct arch_mmio_call *c)
+{
+	/* may run in a signal handler; no such call on x86_64 */
+	(void)nr;
+	(void)args;
+	(void)c;
+	return false;
+}
+
 void *arch_raw_mmap(size_t len)
 {
 	/* may run in a signal handler */
