@@ -21,6 +21,11 @@
 #include "trace.h"
 
 static struct sigaction app[NSIG];
+/* What the C library adds to every action it installs (x86_64 glibc:
+ * SA_RESTORER and its restorer), learned from our own: an action the
+ * program sets on an owned signal reads back as it would from the kernel. */
+static int lib_added_flags;
+static void (*lib_restorer)(void);
 static atomic_bool installed;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -45,9 +50,14 @@ void signals_install(void)
 					.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART };
 		/* nothing asynchronous runs inside our handler */
 		sigfillset(&sa.sa_mask);
+		struct sigaction back;
 		for (size_t i = 0; i < arch_n_owned; i++) {
 			real.sigaction(arch_owned_signals[i], NULL, &app[arch_owned_signals[i]]);
 			real.sigaction(arch_owned_signals[i], &sa, NULL);
+		}
+		if (real.sigaction(arch_owned_signals[0], NULL, &back) == 0) {
+			lib_added_flags = back.sa_flags & ~sa.sa_flags;
+			lib_restorer = back.sa_restorer;
 		}
 		atomic_store(&installed, true);
 	}
@@ -91,8 +101,12 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 		pthread_mutex_lock(&lock);
 		if (old)
 			*old = app[sig];
-		if (act)
+		if (act) {
 			app[sig] = *act;
+			app[sig].sa_flags |= lib_added_flags;
+			if (lib_added_flags)
+				app[sig].sa_restorer = lib_restorer;
+		}
 		pthread_mutex_unlock(&lock);
 		return 0;
 	}

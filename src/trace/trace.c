@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -97,7 +98,12 @@ void trace_init(void)
 		filter_parse(spec);
 	if (!path || !*path)
 		return;
-	trace_fd = open_file(path, append && !strcmp(append, "1"));
+	bool appending = append && !strcmp(append, "1");
+	trace_fd = open_file(path, appending);
+	/* the first process truncates; the processes it starts (sh -c 'drv;
+	 * drv', make) inherit the variable and append to the same trace */
+	if (!appending && strcmp(path, "-"))
+		setenv("MMIOSHIM_TRACE_APPEND", "1", 1);
 	if (format->header) {
 		char line[64];
 		emit(line, format->header(line, sizeof(line)));

@@ -51,8 +51,11 @@ static void check_sigaction_view(void)
 	struct sigaction cur;
 
 	sigaction(SIGSEGV, NULL, &cur);
-	printf("sigaction reports app handler: %s, SA_SIGINFO: %s\n",
-	       cur.sa_sigaction == on_segv ? "yes" : "no", (cur.sa_flags & SA_SIGINFO) ? "yes" : "no");
+	/* all the flags, as the C library reports them (with SA_RESTORER
+	 * where it adds that), must read back as without the shim */
+	printf("sigaction reports app handler: %s, SA_SIGINFO: %s, flags 0x%x, restorer %s\n",
+	       cur.sa_sigaction == on_segv ? "yes" : "no", (cur.sa_flags & SA_SIGINFO) ? "yes" : "no",
+	       (unsigned)cur.sa_flags, cur.sa_restorer ? "set" : "none");
 }
 
 static void run_handler(int with_bar)

@@ -756,6 +756,32 @@ def threads_test(nthreads, n):
 
 
 @test
+def trace_sh_c_chain_keeps_every_process():
+    # mmio-run --trace=FILE sh -c 'drv; drv': the first preloaded process
+    # (the shell) truncates the file, the drivers after it append
+    chk = Checker()
+    for label, drv, _ in variants(('2',)):
+        with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+            path = os.path.join(d, 'trace')
+            cmd = ' '.join(harness.WRAPPER + [drv, 'basic'])
+            res = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=' + path, '--', 'sh', '-c',
+                                          '%s && %s' % (cmd, cmd)], {}, 120)
+            with open(path, encoding='utf-8', errors='replace') as f:
+                lines = f.read().splitlines()
+        if not chk.check(res.status == 0, label, res.describe()):
+            continue
+        acc, ev = parse('text', lines)
+        log = parse_log(res.log)
+        maps = [e for e in ev if e['event'] == 'map']
+        tids = sorted({a['tid'] for a in acc})
+        if (chk.check(len(log) and len(log) % 2 == 0, label, 'device log of %d lines' % len(log))
+                and chk.check(len(tids) == 2, label, 'accesses of %d processes in the trace, want 2' % len(tids))
+                and compare_to_log(chk, label, acc, log)):
+            chk.ok(label, '(%d accesses of 2 processes, %d map events)' % (len(acc), len(maps)))
+    chk.report()
+
+
+@test
 def trace_two_threads_whole_lines_all_accesses():
     threads_test(2, 400)
 
