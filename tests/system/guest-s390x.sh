@@ -54,29 +54,32 @@ convert bw-convert mmio-run qemu-img
 convert tx-convert mmio-run $TX /tx/usr/bin/qemu-img
 convert sid-convert $SID /sid/usr/bin/qemu-img
 
-# bookworm's driver under the shim, backend auto (syscall: no MIO under
-# QEMU), nothing else preloaded: the shim's compatibility fix sets bus
-# master where the device reads it (QEMU before 10.1 writes PCI_COMMAND in
-# host byte order) and says so on stderr.
+# The rest runs kind by kind, the three QEMUs one after the other, so that
+# the times the judge puts side by side were taken under the same load (in
+# a run of both guests the x86 one ends while this one is still early).
+#
+# Bookworm's 7.2 and trixie's 10.0 (the current stable) under the shim,
+# backend auto (syscall: no MIO under QEMU), nothing else preloaded: the
+# shim's compatibility fix sets bus master where the device reads it (QEMU
+# before 10.1 writes PCI_COMMAND in host byte order) and says so on stderr.
+# sid's 11.1, converted by hand to the s390x accessors, without the shim
+# and under it: there it must work too and see no compatibility fix, as it
+# writes PCI_COMMAND right. Each qemu-io run has the same kind of workload
+# in its own part of the disk.
 step shim-info mmio-run -v qemu-img info "$D"
+step tx-info mmio-run -v $TX /tx/usr/bin/qemu-img info "$D"
+step sid-info $SID /sid/usr/bin/qemu-img info "$D"
+step sid-shim-info mmio-run -v $SID /sid/usr/bin/qemu-img info "$D"
+
 step shim-io eval "mmio-run qemu-io -f raw $(io 0xab 8192 /run/in/shim-random.args) -c 'write -P 0xcd 65536 65536' -c 'read -P 0xcd 65536 65536' $D"
+step tx-io eval "mmio-run $TX /tx/usr/bin/qemu-io -f raw $(io 0x5a 20480 /run/in/tx-random.args) $D"
+step sid-io eval "$SID /sid/usr/bin/qemu-io -f raw $(io 0x77 16384 /run/in/sid-random.args) $D"
+
 step shim-trace mmio-run --trace=$out/shim-trace.txt qemu-img info "$D"
 
 # --backend region: what a kernel before 6.15 (no BAR mmap) would force.
 step region-info mmio-run -v --backend region qemu-img info "$D"
-step region-io eval "mmio-run --backend region qemu-io -f raw $(io 0xef 12288 /run/in/region-random.args) $D"
-
-# trixie's QEMU 10.0, the current stable: unconverted like bookworm's.
-step tx-info mmio-run -v $TX /tx/usr/bin/qemu-img info "$D"
-step tx-io eval "mmio-run $TX /tx/usr/bin/qemu-io -f raw $(io 0x5a 20480 /run/in/tx-random.args) $D"
 step tx-region-info mmio-run -v --backend region $TX /tx/usr/bin/qemu-img info "$D"
+step region-io eval "mmio-run --backend region qemu-io -f raw $(io 0xef 12288 /run/in/region-random.args) $D"
 step tx-region-io eval "mmio-run --backend region $TX /tx/usr/bin/qemu-io -f raw $(io 0xa5 24576 /run/in/tx-region-random.args) $D"
-
-# Side by side: sid's qemu-img/qemu-io, whose NVMe driver was converted by
-# hand to the s390x accessors. Same workload, its own part of the disk.
-# Under the shim it must work too, and see no compatibility fix: it writes
-# PCI_COMMAND right.
-step sid-info $SID /sid/usr/bin/qemu-img info "$D"
-step sid-io eval "$SID /sid/usr/bin/qemu-io -f raw $(io 0x77 16384 /run/in/sid-random.args) $D"
-step sid-shim-info mmio-run -v $SID /sid/usr/bin/qemu-img info "$D"
 dmesg | tail -30 >"$out/dmesg"

@@ -176,7 +176,7 @@ check_backend() { # CHECK STEP BACKEND
 
 judge_s390x() {
 	run=$cache/run-s390x out=$run/out
-	if [ ! -f "$out/sid-shim-info.rc" ]; then
+	if [ ! -f "$out/tx-region-io.rc" ]; then
 		echo "---- the s390x guest did not finish its checks (qemu exit $(cat "$run/qemu.rc" 2>/dev/null || echo none); see $cache/${run##*-}.log); last lines of $run/console.log:"
 		tail -15 "$run/console.log" 2>/dev/null | sed 's/^/    /'
 	fi
