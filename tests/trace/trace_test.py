@@ -759,6 +759,9 @@ def threads_test(nthreads, n):
 def trace_sh_c_chain_keeps_every_process():
     # mmio-run --trace=FILE sh -c 'drv; drv': the first preloaded process
     # (the shell) truncates the file, the drivers after it append
+    if harness.WRAPPER:
+        raise Skip('under user-mode emulation the shell is a host program the shim is not preloaded into, '
+                   'so each driver is a first process')
     chk = Checker()
     for label, drv, _ in variants(('2',)):
         with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
