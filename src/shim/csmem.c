@@ -4,6 +4,7 @@
  * the lock is only taken inside capstone, so a thread interrupted while
  * holding it is never the one that needs it. */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -36,6 +37,16 @@ static void lock(void)
 static void unlock(void)
 {
 	atomic_flag_clear_explicit(&lk, memory_order_release);
+}
+
+void csmem_fork_prepare(void)
+{
+	lock();
+}
+
+void csmem_fork_done(void)
+{
+	unlock();
 }
 
 static int class_of(size_t n)
@@ -130,6 +141,13 @@ static int cs_mem_vsnprintf(char *buf, size_t size, const char *f, va_list ap)
 	return fmt_v(buf, size, f, ap);
 }
 
+static bool ready;
+
+bool csmem_ready(void)
+{
+	return ready;
+}
+
 int csmem_setup(void)
 {
 	cs_opt_mem mem = {
@@ -139,5 +157,6 @@ int csmem_setup(void)
 		.free = cs_mem_free,
 		.vsnprintf = cs_mem_vsnprintf,
 	};
-	return cs_option(0, CS_OPT_MEM, (size_t)&mem) == CS_ERR_OK ? 0 : -1;
+	ready = cs_option(0, CS_OPT_MEM, (size_t)&mem) == CS_ERR_OK;
+	return ready ? 0 : -1;
 }

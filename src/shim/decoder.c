@@ -36,6 +36,12 @@ static struct cache_slot cache[CACHE_SLOTS];
 
 static void open_pool(void)
 {
+	if (!csmem_ready()) {
+		/* capstone would then call malloc in the fault handler */
+		log_error("capstone refused the shim's signal-safe allocator (cs_option CS_OPT_MEM): "
+			  "no BAR can be trapped, so this BAR mapping fails (ENOMEM)");
+		return;
+	}
 	for (int i = 0; i < POOL; i++) {
 		if (arch_cs_open(&pool[i].handle) != 0)
 			break;
@@ -74,6 +80,21 @@ static struct decoder *acquire(void)
 static void release(struct decoder *d)
 {
 	atomic_flag_clear_explicit(&d->busy, memory_order_release);
+}
+
+void decoder_fork_prepare(void)
+{
+	/* wait for decodes in flight; handlers of other threads then spin
+	 * until the fork is done */
+	for (int i = 0; i < pool_size; i++)
+		while (atomic_flag_test_and_set_explicit(&pool[i].busy, memory_order_acquire))
+			;
+}
+
+void decoder_fork_done(void)
+{
+	for (int i = 0; i < pool_size; i++)
+		release(&pool[i]);
 }
 
 /* Copy the instruction bytes; the part past the page may not be mapped. */

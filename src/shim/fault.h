@@ -14,10 +14,16 @@ void fault_handler(int sig, siginfo_t *si, void *uc);
 
 /* csmem.c — capstone's memory, safe in the handler (CS_OPT_MEM) */
 int csmem_setup(void);
+bool csmem_ready(void);
+void csmem_fork_prepare(void);
+void csmem_fork_done(void);
 
 /* decoder.c — capstone handles and the decode cache */
 struct insn;
 int decoder_init(void);
+/* fork: no decode in flight, no handle held, in parent and child */
+void decoder_fork_prepare(void);
+void decoder_fork_done(void);
 /* The decoded instruction at pc, from the cache or decoded now (into
  * *scratch when the cache has no room). *err is 0 or an enum mmio_err.
  * Runs in the handler. */

@@ -15,8 +15,7 @@ static void init(void)
 	real_init();
 	/* process-wide, and before any capstone allocation: capstone runs in
 	 * the fault handler, where malloc must not be called */
-	if (csmem_setup())
-		log_error("cannot give capstone a signal-safe allocator");
+	csmem_setup();	/* decoder_init says it at the first BAR if this failed */
 	config_load();
 	trace_init();
 	stats_init();

@@ -20,5 +20,7 @@ extern struct config cfg;
 void config_load(void);
 /* Once, from the constructor or the first interposed call. */
 void shim_ensure_init(void);
+/* fork.c: once, at the first trapped mapping */
+void fork_init(void);
 
 #endif

@@ -108,6 +108,7 @@ void *map_device(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	}
 	if (decoder_init())
 		return map_undo(g, r.io.real, len, -1, ENOMEM);
+	fork_init();
 	r.io.fd = real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (r.io.fd < 0)
 		return map_undo(g, r.io.real, len, -1, errno);
@@ -157,12 +158,35 @@ void *map_remap(void *old, size_t old_len, size_t new_len, int flags, void *new_
 	return g;
 }
 
+#ifndef PROT_SEM
+#define PROT_SEM 0x8	/* asm-generic/mman-common.h */
+#endif
+#define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)
+
+/* The guard pages never take the driver's protection, not even for an
+ * instant (another thread's store would land in plain memory): the parts
+ * of the range that are guards get PROT_NONE again, the rest what the
+ * driver asked for, and the region keeps that protection for the backend. */
 int map_protect(void *addr, size_t len, int prot)
 {
-	int ret = real.mprotect(addr, len, prot);
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)addr, end = a + ((len + page - 1) & ~(page - 1));
+	uintptr_t g_lo, g_hi;
+	int ret = 0;
 
-	/* the guard pages stay inaccessible; the region keeps the protection
-	 * the driver asked for */
+	if ((a & (page - 1)) || end < a || (prot & ~PROT_KNOWN)) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (a < end && ret == 0) {
+		if (!region_first_in(a, end, &g_lo, &g_hi))
+			g_lo = g_hi = end;
+		if (g_lo > a)
+			ret = real.mprotect((void *)a, g_lo - a, prot);
+		if (ret == 0 && g_hi > g_lo)
+			ret = real.mprotect((void *)g_lo, g_hi - g_lo, PROT_NONE);
+		a = g_hi;
+	}
 	if (ret == 0)
 		region_set_prot((uintptr_t)addr, len, prot);
 	return ret;

@@ -112,6 +112,26 @@ bool region_overlaps(uintptr_t addr, size_t len)
 	return hit;
 }
 
+bool region_first_in(uintptr_t lo, uintptr_t hi, uintptr_t *g_lo, uintptr_t *g_hi)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < atomic_load(&used); i++) {
+		const struct region *r = &slots[i].r;
+		if (!r->len || r->guard >= hi || r->guard + r->len <= lo)
+			continue;
+		uintptr_t a = r->guard > lo ? r->guard : lo;
+		if (!hit || a < *g_lo) {
+			*g_lo = a;
+			*g_hi = r->guard + r->len < hi ? r->guard + r->len : hi;
+			hit = true;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return hit;
+}
+
 /* The part of r starting skip bytes in and len long, as a region of its own. */
 static struct region piece(const struct region *r, size_t skip, size_t len)
 {
@@ -173,9 +193,6 @@ void region_set_prot(uintptr_t addr, size_t len, int prot)
 		if (r.io.real)
 			real.mprotect(r.io.real, r.len, prot);
 		slot_write(&slots[i], &r);
-		uintptr_t lo = addr > r.guard ? addr : r.guard;
-		uintptr_t hi = addr + len < r.guard + r.len ? addr + len : r.guard + r.len;
-		real.mprotect((void *)lo, hi - lo, PROT_NONE);
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -203,4 +220,14 @@ int region_move(uintptr_t old, size_t old_len, uintptr_t new_addr, size_t new_le
 	}
 	pthread_mutex_unlock(&lock);
 	return ret;
+}
+
+void regions_fork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void regions_fork_done(void)
+{
+	pthread_mutex_unlock(&lock);
 }

@@ -32,6 +32,19 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /* The owned signals this thread's application code believes it blocked. */
 static __thread sigset_t app_blocked __attribute__((tls_model("initial-exec")));
 
+/* The application handlers this thread is in (signals_forward), each with
+ * the view it interrupted: a handler left by siglongjmp never gets back to
+ * signals_forward, so the jump itself says so (sigjump.c). */
+#define FORWARD_NEST 8
+static __thread int forward_depth __attribute__((tls_model("initial-exec")));
+static __thread sigset_t forward_view[FORWARD_NEST] __attribute__((tls_model("initial-exec")));
+
+/* Owned signals sent to this thread (kill, raise) while its view blocks
+ * them: without the shim they would stay pending, so they are held here
+ * and sent again when the view unblocks them. */
+static __thread sigset_t held __attribute__((tls_model("initial-exec")));
+static __thread siginfo_t held_info[NSIG] __attribute__((tls_model("initial-exec")));
+
 bool signals_owned(int sig)
 {
 	for (size_t i = 0; i < arch_n_owned; i++)
@@ -171,6 +184,18 @@ static void filter_mask(int how, const sigset_t *set, sigset_t *out)
 	}
 }
 
+/* Send again what was held and the view no longer blocks. */
+static void release_held(void)
+{
+	for (size_t i = 0; i < arch_n_owned; i++) {
+		int s = arch_owned_signals[i];
+		if (sigismember(&held, s) && !sigismember(&app_blocked, s)) {
+			sigdelset(&held, s);
+			syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), s, &held_info[s]);
+		}
+	}
+}
+
 static int change_mask(int (*fn)(int, const sigset_t *, sigset_t *), int how,
 		       const sigset_t *set, sigset_t *old)
 {
@@ -187,7 +212,51 @@ static int change_mask(int (*fn)(int, const sigset_t *, sigset_t *), int how,
 		for (size_t i = 0; i < arch_n_owned; i++)
 			if (sigismember(&before, arch_owned_signals[i]))
 				sigaddset(old, arch_owned_signals[i]);
+	if (ret == 0 && set)
+		release_held();
 	return ret;
+}
+
+EXPORT int sigpending(sigset_t *set)
+{
+	shim_ensure_init();
+	int ret = (int)syscall(SYS_rt_sigpending, set, (size_t)(_NSIG / 8));
+	if (ret == 0)
+		for (size_t i = 0; i < arch_n_owned; i++)
+			if (sigismember(&held, arch_owned_signals[i]))
+				sigaddset(set, arch_owned_signals[i]);
+	return ret;
+}
+
+void signals_left_handlers(bool mask_restored)
+{
+	/* may run in a signal handler (a jump out of one) */
+	if (!forward_depth)
+		return;
+	/* the mask the jump restores was saved before the first handler ran,
+	 * when the view was the one that handler interrupted */
+	if (mask_restored)
+		app_blocked = forward_view[0];
+	forward_depth = 0;
+	release_held();
+}
+
+void signals_thread_view(sigset_t *view)
+{
+	*view = app_blocked;
+}
+
+void signals_set_thread_view(const sigset_t *view)
+{
+	app_blocked = *view;
+}
+
+bool signals_view_blocks_any(const sigset_t *view)
+{
+	for (size_t i = 0; i < arch_n_owned; i++)
+		if (sigismember(view, arch_owned_signals[i]))
+			return true;
+	return false;
 }
 
 EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
@@ -223,6 +292,12 @@ void signals_forward(int sig, siginfo_t *si, void *uc)
 
 	if (a.sa_handler == SIG_IGN && !fault)
 		return;
+	if (!fault && sigismember(&app_blocked, sig)) {
+		/* sent while the program blocks it: pending, as without us */
+		held_info[sig] = *si;
+		sigaddset(&held, sig);
+		return;
+	}
 	if (a.sa_handler == SIG_DFL || a.sa_handler == SIG_IGN || (fault && sigismember(&app_blocked, sig))) {
 		deliver_default(sig, si);
 		return;
@@ -241,6 +316,10 @@ void signals_forward(int sig, siginfo_t *si, void *uc)
 	if (a.sa_flags & SA_RESETHAND)
 		app[sig].sa_handler = SIG_DFL;
 	sigset_t saved_view = app_blocked;
+	int depth = forward_depth;
+	if (depth < FORWARD_NEST)
+		forward_view[depth] = saved_view;
+	forward_depth = depth + 1;
 	app_blocked = view;
 	real.sigprocmask(SIG_SETMASK, &mask, &old);
 	if (a.sa_flags & SA_SIGINFO)
@@ -248,7 +327,9 @@ void signals_forward(int sig, siginfo_t *si, void *uc)
 	else
 		a.sa_handler(sig);
 	real.sigprocmask(SIG_SETMASK, &old, NULL);
+	forward_depth = depth;
 	app_blocked = saved_view;
+	release_held();
 }
 
 void signals_die(int sig, siginfo_t *si, void *uc)
@@ -265,4 +346,14 @@ EXPORT int mmioshim_active(void)
 EXPORT void mmioshim_mark(const char *text)
 {
 	trace_mark(text);
+}
+
+void signals_fork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void signals_fork_done(void)
+{
+	pthread_mutex_unlock(&lock);
 }

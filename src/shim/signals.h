@@ -13,4 +13,18 @@ bool signals_owned(int sig);
 void signals_forward(int sig, siginfo_t *si, void *uc);
 void signals_die(int sig, siginfo_t *si, void *uc);
 
+/* sigjump.c tells: the thread jumps out of the application handlers it is
+ * in (siglongjmp, longjmp, setcontext); mask_restored when the jump sets
+ * the signal mask saved before them. May run in a signal handler. */
+void signals_left_handlers(bool mask_restored);
+/* The owned signals this thread's program believes blocked, for a new
+ * thread to inherit. */
+void signals_thread_view(sigset_t *view);
+void signals_set_thread_view(const sigset_t *view);
+bool signals_view_blocks_any(const sigset_t *view);
+
+/* fork.c: the table's lock is held across fork */
+void signals_fork_prepare(void);
+void signals_fork_done(void);
+
 #endif

@@ -17,7 +17,9 @@
 #include "support.h"
 #include "vfio.h"
 
-#define FD_TRACKED 65536
+/* Device fds at or beyond this are said, not tracked (a table of this many
+ * pointers is 8 MiB of address space, touched only where fds are). */
+#define FD_TRACKED (1 << 20)
 
 static struct device *devs[FD_TRACKED];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -25,6 +27,13 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool fd_ok(int fd)
 {
 	return fd >= 0 && fd < FD_TRACKED;
+}
+
+/* A VFIO device fd the table cannot hold: its BARs would pass untrapped. */
+static void fd_beyond_table(int fd)
+{
+	log_error("device fd %d is beyond the %d the shim can track: mappings of its BARs will not be trapped",
+		  fd, FD_TRACKED);
 }
 
 static void set_device(int fd, const struct device *d)
@@ -87,15 +96,23 @@ void vfio_note_open(int fd, const char *path)
 {
 	struct device d = { .bdf = "unknown" };
 
-	if (!path || !fd_ok(fd))
+	if (!path || fd < 0)
 		return;
 	if (!strncmp(path, "/dev/vfio/devices/", 18)) {
+		if (!fd_ok(fd)) {
+			fd_beyond_table(fd);
+			return;
+		}
 		cdev_bdf(path, d.bdf, sizeof(d.bdf));
 		set_device(fd, &d);
 	} else if (parse_sysfs_resource(path, d.bdf, sizeof(d.bdf), &d.sysfs_bar)) {
+		if (!fd_ok(fd)) {
+			fd_beyond_table(fd);
+			return;
+		}
 		d.sysfs = true;
 		set_device(fd, &d);
-	} else if (devs[fd]) {
+	} else if (fd_ok(fd) && devs[fd]) {
 		set_device(fd, NULL);
 	}
 }
@@ -105,6 +122,10 @@ void vfio_note_device_fd(int fd, const char *bdf)
 	struct device d = { 0 };
 
 	snprintf(d.bdf, sizeof(d.bdf), "%s", bdf ? bdf : "unknown");
+	if (!fd_ok(fd)) {
+		fd_beyond_table(fd);
+		return;
+	}
 	set_device(fd, &d);
 }
 
@@ -167,15 +188,24 @@ static void load_regions(int fd, struct device *d)
 		}
 		return;
 	}
-	if (real.ioctl(fd, VFIO_DEVICE_GET_INFO, &info))
+	if (real.ioctl(fd, VFIO_DEVICE_GET_INFO, &info)) {
+		log_error("%s: VFIO_DEVICE_GET_INFO failed (%s): mappings of its BARs will not be trapped",
+			  d->bdf, strerror(errno));
 		return;
+	}
 	d->num_regions = info.num_regions < VFIO_MAX_REGIONS ? info.num_regions : VFIO_MAX_REGIONS;
 	for (uint32_t i = 0; i < d->num_regions; i++) {
 		/* argsz without room for capabilities: the kernel fills the fixed
 		 * part, which is all we need, and only reports the size it wants. */
 		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = i };
-		if (real.ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		if (real.ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri)) {
+			if (i <= VFIO_PCI_BAR5_REGION_INDEX || i == VFIO_PCI_CONFIG_REGION_INDEX)
+				log_error("%s: VFIO_DEVICE_GET_REGION_INFO of region %u failed (%s): %s",
+					  d->bdf, i, strerror(errno),
+					  i == VFIO_PCI_CONFIG_REGION_INDEX ? "its compatibility fixes are off"
+									     : "mappings of this BAR will not be trapped");
 			continue;
+		}
 		d->region[i] = (struct vfio_region){ ri.offset, ri.size, ri.flags, true };
 	}
 }
@@ -225,4 +255,14 @@ void vfio_fix_region_info(int fd, void *arg)
 		log_debug("%s BAR%u: the kernel cannot mmap it; the shim will", d->bdf, ri->index);
 		ri->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 	}
+}
+
+void vfio_fork_prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void vfio_fork_done(void)
+{
+	pthread_mutex_unlock(&lock);
 }

@@ -36,4 +36,8 @@ void vfio_note_close(int fd);
 void vfio_fix_region_info(int fd, void *arg);	/* after GET_REGION_INFO: report BARs as mappable */
 int vfio_find_bar(struct device *dev, uint64_t off, int *bar, uint64_t *bar_off, uint64_t *bar_size);
 
+/* fork.c: the table's lock is held across fork */
+void vfio_fork_prepare(void);
+void vfio_fork_done(void);
+
 #endif

@@ -30,6 +30,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -144,6 +145,25 @@ static void wunlock(const sigset_t *old)
 {
 	atomic_store(&maps_lock, 0);
 	raw6(SYS_rt_sigprocmask, SIG_SETMASK, (long)old, 0, _NSIG / 8, 0, 0);
+}
+
+/* fork: a child is a copy of one thread; the table's lock must not be
+ * copied while another thread holds it (the kernel's own tables never are) */
+static sigset_t fork_old;
+
+static void fork_prepare(void)
+{
+	wlock(&fork_old);
+}
+
+static void fork_done(void)
+{
+	wunlock(&fork_old);
+}
+
+__attribute__((constructor)) static void maps_atfork(void)
+{
+	pthread_atfork(fork_prepare, fork_done, fork_done);
 }
 
 /* writer only */

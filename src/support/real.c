@@ -40,5 +40,10 @@ void real_init(void)
 	real.pread = next("pread64");
 	real.pwrite = next("pwrite64");
 	real.syscall = next("syscall");
+	real.siglongjmp = next("siglongjmp");
+	real.longjmp = next("longjmp");
+	real.longjmp_chk = next("__longjmp_chk");
+	real.setcontext = next("setcontext");
+	real.pthread_create = next("pthread_create");
 	real.pread_chk = next("__pread64_chk");
 }

@@ -7,7 +7,11 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <sys/types.h>
+
+struct __jmp_buf_tag;
+struct ucontext_t;
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -47,6 +51,12 @@ struct real_fns {
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	long (*syscall)(long, ...);
+	/* sigjump.c */
+	void (*siglongjmp)(struct __jmp_buf_tag *, int);
+	void (*longjmp)(struct __jmp_buf_tag *, int);
+	void (*longjmp_chk)(struct __jmp_buf_tag *, int);
+	int (*setcontext)(const struct ucontext_t *);
+	int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 	ssize_t (*pread_chk)(int, void *, size_t, off_t, size_t);
 };
 extern struct real_fns real;

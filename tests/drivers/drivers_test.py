@@ -13,7 +13,7 @@ import tempfile
 
 sys.dont_write_bytecode = True      # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ALL_LEVELS, ARCH, BDF, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN, backend_configs,  # noqa: E402
+from harness import (ALL_LEVELS, ARCH, BDF, WRAPPER, LIBMMIOSHIM, LIBMMIOSIM, MMIO_RUN, backend_configs,  # noqa: E402
                      SIGSEGV_STATUS, SOURCE_ROOT, Checker, Skip, build, builds, compare_runs,
                      compilers, first_difference, guest, mmio_run_argv, only_on, parse_log, plain,
                      preload_shim, run_main, sim_only, swap32, twin_test, under_shim, _run)
@@ -377,6 +377,82 @@ def app_sigsegv_blocked_own_fault_dies_as_without_shim():
 
 
 # ------------------------------------------------ threads and fork
+
+@test
+def invisible_siglongjmp_out_of_a_sigsegv_handler_catches_the_next_fault():
+    twin_test('invisible.c', ['siglongjmp'])
+
+
+@test
+def invisible_longjmp_without_saved_mask_dies_on_the_next_fault_as_without_shim():
+    twin_test('invisible.c', ['longjmp'], expect_status=SIGSEGV_STATUS)
+
+
+def pending_test(mode, want):
+    """A blocked SIGSEGV sent to the program: its output must be want (the
+    kernel's answers). Natively the run without the shim says the same;
+    qemu-user's sigpending does not report a signal its guest blocked (it
+    queues it itself), so there only the device log and the status are
+    compared with that run."""
+    twin_test('invisible.c', [mode], output=not WRAPPER)
+    chk = Checker()
+    for label, normal, _ in builds('invisible.c'):
+        r = under_shim(normal, [mode])
+        missing = [w for w in want if w not in r.out.splitlines()]
+        if chk.check(r.status == 0 and not missing, label, 'missing %r\n%s' % (missing, r.describe())):
+            chk.ok(label, ' / '.join(want))
+    chk.report()
+
+
+@test
+def invisible_blocked_sigsegv_sent_stays_pending():
+    pending_test('pending', ['after kill: pending yes, handled 0', 'pending: done'])
+
+
+@test
+def invisible_blocked_sigsegv_sent_runs_handler_at_unblock():
+    pending_test('pending_unblock', ['after kill: pending yes, handled 0', 'after unblock: pending no, handled 1'])
+
+
+@test
+def invisible_new_thread_inherits_blocked_sigsegv():
+    twin_test('invisible.c', ['thread'])
+
+
+@test
+def invisible_fork_while_threads_map_and_access_bar_children_never_hang():
+    # the threads' doorbell counts vary from run to run: output and status
+    twin_test('invisible.c', ['fork_threads'], logs=False)
+
+
+@test
+def setup_failures_are_said_not_passed_over():
+    # what the shim says when a setup step of its own fails: the BAR is not
+    # silently left untrapped, and capstone never mallocs in the handler
+    lib = os.environ.get('FAILSETUP_LIB')
+    if not lib or not os.path.exists(lib):
+        raise Fail('the failsetup helper is not built (FAILSETUP_LIB=%r)' % lib)
+    cases = (('cs_mem', r"capstone refused the shim's signal-safe allocator .*this BAR mapping fails \(ENOMEM\)"),
+             ('get_info', r': VFIO_DEVICE_GET_INFO failed \(Input/output error\): mappings of its BARs '
+                          r'will not be trapped'),
+             ('get_region_info', r': VFIO_DEVICE_GET_REGION_INFO of region 0 failed \(Input/output error\): '
+                                 r'mappings of this BAR will not be trapped'))
+    chk = Checker()
+    label, prog, _ = builds('invisible.c', levels=('2',), explicit_too=False)[0]
+    for mode, msg in cases:
+        r = _run(guest(prog) + ['bar'], {'LD_PRELOAD': '%s %s %s' % (LIBMMIOSHIM, lib, LIBMMIOSIM),
+                                          'MMIOSIM_DEVICES': 'regs@' + BDF, 'FAILSETUP': mode}, 60)
+        lines = [l for l in r.shim_lines() if re.search(msg, l)]
+        if chk.check(len(lines) == 1 and r.status != 0 and 'again:' not in r.out, mode,
+                     'want one message matching %r and the driver stopped\n%s' % (msg, r.describe())):
+            chk.ok(mode, lines[0])
+    chk.report()
+
+
+@test
+def invisible_mprotect_of_bar_never_opens_the_guard():
+    twin_test('invisible.c', ['mprotect_race'])
+
 
 @test
 def threads_4_doorbells_nothing_lost_or_duplicated():

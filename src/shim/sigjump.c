@@ -1,0 +1,93 @@
+/* The ways a thread's signal view changes outside sigprocmask: a jump out
+ * of an application handler (siglongjmp, longjmp, setcontext: language
+ * runtimes, libsigsegv and memory probes leave SIGSEGV handlers so) and a
+ * new thread, which inherits its creator's mask. The shim keeps the owned
+ * signals out of the kernel's mask (a BAR access must always fault to it)
+ * and the program's view of them in signals.c; these keep that view what
+ * the kernel's mask would be without the shim. */
+#undef _FORTIFY_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <ucontext.h>
+
+#include "init.h"
+#include "signals.h"
+#include "support.h"
+
+/* glibc's siglongjmp sets the mask sigsetjmp saved exactly when
+ * __mask_was_saved; longjmp and _longjmp are the same function. */
+EXPORT void siglongjmp(sigjmp_buf env, int val)
+{
+	/* may run in a signal handler */
+	signals_left_handlers(env->__mask_was_saved);
+	real.siglongjmp(env, val);
+	__builtin_unreachable();
+}
+
+EXPORT void longjmp(jmp_buf env, int val)
+{
+	/* may run in a signal handler */
+	signals_left_handlers(env->__mask_was_saved);
+	real.longjmp(env, val);
+	__builtin_unreachable();
+}
+
+EXPORT void _longjmp(jmp_buf env, int val)
+{
+	/* may run in a signal handler */
+	signals_left_handlers(env->__mask_was_saved);
+	real.longjmp(env, val);
+	__builtin_unreachable();
+}
+
+/* What _FORTIFY_SOURCE makes of longjmp and siglongjmp. */
+EXPORT void __longjmp_chk(sigjmp_buf env, int val);
+EXPORT void __longjmp_chk(sigjmp_buf env, int val)
+{
+	/* may run in a signal handler */
+	signals_left_handlers(env->__mask_was_saved);
+	real.longjmp_chk(env, val);
+	__builtin_unreachable();
+}
+
+EXPORT int setcontext(const ucontext_t *ucp)
+{
+	/* may run in a signal handler; setcontext always sets the mask */
+	signals_left_handlers(true);
+	return real.setcontext(ucp);
+}
+
+struct thread_start {
+	void *(*fn)(void *);
+	void *arg;
+	sigset_t view;
+};
+
+static void *start_with_view(void *p)
+{
+	struct thread_start s = *(struct thread_start *)p;
+
+	free(p);
+	signals_set_thread_view(&s.view);
+	return s.fn(s.arg);
+}
+
+EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	sigset_t view;
+
+	shim_ensure_init();
+	signals_thread_view(&view);
+	if (!signals_view_blocks_any(&view))
+		return real.pthread_create(t, attr, fn, arg);
+	struct thread_start *s = malloc(sizeof(*s));
+	if (!s)
+		return EAGAIN;
+	*s = (struct thread_start){ fn, arg, view };
+	int r = real.pthread_create(t, attr, start_with_view, s);
+	if (r)
+		free(s);
+	return r;
+}
