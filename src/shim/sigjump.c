@@ -16,12 +16,23 @@
 #include "signals.h"
 #include "support.h"
 
+/* An AddressSanitizer build: the frames the jump abandons (the shim's
+ * handler among them) must be unpoisoned, which asan's own longjmp
+ * interceptor would do, but the next definition found is the C library's. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define jump_away() __asan_handle_no_return()
+#else
+#define jump_away() ((void)0)
+#endif
+
 /* glibc's siglongjmp sets the mask sigsetjmp saved exactly when
  * __mask_was_saved; longjmp and _longjmp are the same function. */
 EXPORT void siglongjmp(sigjmp_buf env, int val)
 {
 	/* may run in a signal handler */
 	signals_left_handlers(env->__mask_was_saved);
+	jump_away();
 	real.siglongjmp(env, val);
 	__builtin_unreachable();
 }
@@ -30,6 +41,7 @@ EXPORT void longjmp(jmp_buf env, int val)
 {
 	/* may run in a signal handler */
 	signals_left_handlers(env->__mask_was_saved);
+	jump_away();
 	real.longjmp(env, val);
 	__builtin_unreachable();
 }
@@ -38,6 +50,7 @@ EXPORT void _longjmp(jmp_buf env, int val)
 {
 	/* may run in a signal handler */
 	signals_left_handlers(env->__mask_was_saved);
+	jump_away();
 	real.longjmp(env, val);
 	__builtin_unreachable();
 }
@@ -48,6 +61,7 @@ EXPORT void __longjmp_chk(sigjmp_buf env, int val)
 {
 	/* may run in a signal handler */
 	signals_left_handlers(env->__mask_was_saved);
+	jump_away();
 	real.longjmp_chk(env, val);
 	__builtin_unreachable();
 }
@@ -56,6 +70,7 @@ EXPORT int setcontext(const ucontext_t *ucp)
 {
 	/* may run in a signal handler; setcontext always sets the mask */
 	signals_left_handlers(true);
+	jump_away();
 	return real.setcontext(ucp);
 }
 
