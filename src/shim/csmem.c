@@ -148,7 +148,7 @@ bool csmem_ready(void)
 	return ready;
 }
 
-int csmem_setup(void)
+void csmem_setup(void)
 {
 	cs_opt_mem mem = {
 		.malloc = cs_mem_alloc,
@@ -158,5 +158,4 @@ int csmem_setup(void)
 		.vsnprintf = cs_mem_vsnprintf,
 	};
 	ready = cs_option(0, CS_OPT_MEM, (size_t)&mem) == CS_ERR_OK;
-	return ready ? 0 : -1;
 }

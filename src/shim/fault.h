@@ -13,8 +13,8 @@
 void fault_handler(int sig, siginfo_t *si, void *uc);
 
 /* csmem.c — capstone's memory, safe in the handler (CS_OPT_MEM) */
-int csmem_setup(void);
-bool csmem_ready(void);
+void csmem_setup(void);
+bool csmem_ready(void);	/* did capstone take it? (decoder_init says if not) */
 void csmem_fork_prepare(void);
 void csmem_fork_done(void);
 

@@ -15,7 +15,7 @@ static void init(void)
 	real_init();
 	/* process-wide, and before any capstone allocation: capstone runs in
 	 * the fault handler, where malloc must not be called */
-	csmem_setup();	/* decoder_init says it at the first BAR if this failed */
+	csmem_setup();
 	config_load();
 	trace_init();
 	stats_init();

@@ -26,31 +26,33 @@
 #define jump_away() ((void)0)
 #endif
 
+/* Before a jump out of application handlers: the view follows the mask the
+ * jump sets. May run in a signal handler. */
+static void leaving_handlers(bool mask_restored)
+{
+	signals_left_handlers(mask_restored);
+	jump_away();
+}
+
 /* glibc's siglongjmp sets the mask sigsetjmp saved exactly when
  * __mask_was_saved; longjmp and _longjmp are the same function. */
 EXPORT void siglongjmp(sigjmp_buf env, int val)
 {
-	/* may run in a signal handler */
-	signals_left_handlers(env->__mask_was_saved);
-	jump_away();
+	leaving_handlers(env->__mask_was_saved);
 	real.siglongjmp(env, val);
 	__builtin_unreachable();
 }
 
 EXPORT void longjmp(jmp_buf env, int val)
 {
-	/* may run in a signal handler */
-	signals_left_handlers(env->__mask_was_saved);
-	jump_away();
+	leaving_handlers(env->__mask_was_saved);
 	real.longjmp(env, val);
 	__builtin_unreachable();
 }
 
 EXPORT void _longjmp(jmp_buf env, int val)
 {
-	/* may run in a signal handler */
-	signals_left_handlers(env->__mask_was_saved);
-	jump_away();
+	leaving_handlers(env->__mask_was_saved);
 	real.longjmp(env, val);
 	__builtin_unreachable();
 }
@@ -59,18 +61,15 @@ EXPORT void _longjmp(jmp_buf env, int val)
 EXPORT void __longjmp_chk(sigjmp_buf env, int val);
 EXPORT void __longjmp_chk(sigjmp_buf env, int val)
 {
-	/* may run in a signal handler */
-	signals_left_handlers(env->__mask_was_saved);
-	jump_away();
+	leaving_handlers(env->__mask_was_saved);
 	real.longjmp_chk(env, val);
 	__builtin_unreachable();
 }
 
 EXPORT int setcontext(const ucontext_t *ucp)
 {
-	/* may run in a signal handler; setcontext always sets the mask */
-	signals_left_handlers(true);
-	jump_away();
+	/* setcontext always sets the mask */
+	leaving_handlers(true);
 	return real.setcontext(ucp);
 }
 

@@ -32,12 +32,12 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /* The owned signals this thread's application code believes it blocked. */
 static __thread sigset_t app_blocked __attribute__((tls_model("initial-exec")));
 
-/* The application handlers this thread is in (signals_forward), each with
- * the view it interrupted: a handler left by siglongjmp never gets back to
- * signals_forward, so the jump itself says so (sigjump.c). */
-#define FORWARD_NEST 8
+/* How many application handlers this thread is in (signals_forward), and
+ * the view the outermost one interrupted: a handler left by siglongjmp
+ * never gets back to signals_forward, so the jump itself says so
+ * (sigjump.c), and a jump that restores a saved mask restores that view. */
 static __thread int forward_depth __attribute__((tls_model("initial-exec")));
-static __thread sigset_t forward_view[FORWARD_NEST] __attribute__((tls_model("initial-exec")));
+static __thread sigset_t outer_view __attribute__((tls_model("initial-exec")));
 
 /* Owned signals sent to this thread (kill, raise) while its view blocks
  * them: without the shim they would stay pending, so they are held here
@@ -236,7 +236,7 @@ void signals_left_handlers(bool mask_restored)
 	/* the mask the jump restores was saved before the first handler ran,
 	 * when the view was the one that handler interrupted */
 	if (mask_restored)
-		app_blocked = forward_view[0];
+		app_blocked = outer_view;
 	forward_depth = 0;
 	release_held();
 }
@@ -317,8 +317,8 @@ void signals_forward(int sig, siginfo_t *si, void *uc)
 		app[sig].sa_handler = SIG_DFL;
 	sigset_t saved_view = app_blocked;
 	int depth = forward_depth;
-	if (depth < FORWARD_NEST)
-		forward_view[depth] = saved_view;
+	if (!depth)
+		outer_view = saved_view;
 	forward_depth = depth + 1;
 	app_blocked = view;
 	real.sigprocmask(SIG_SETMASK, &mask, &old);

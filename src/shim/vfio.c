@@ -38,8 +38,11 @@ static void fd_beyond_table(int fd)
 
 static void set_device(int fd, const struct device *d)
 {
-	if (!fd_ok(fd))
+	if (!fd_ok(fd)) {
+		if (d)
+			fd_beyond_table(fd);
 		return;
+	}
 	pthread_mutex_lock(&lock);
 	if (d) {
 		if (!devs[fd])
@@ -99,17 +102,9 @@ void vfio_note_open(int fd, const char *path)
 	if (!path || fd < 0)
 		return;
 	if (!strncmp(path, "/dev/vfio/devices/", 18)) {
-		if (!fd_ok(fd)) {
-			fd_beyond_table(fd);
-			return;
-		}
 		cdev_bdf(path, d.bdf, sizeof(d.bdf));
 		set_device(fd, &d);
 	} else if (parse_sysfs_resource(path, d.bdf, sizeof(d.bdf), &d.sysfs_bar)) {
-		if (!fd_ok(fd)) {
-			fd_beyond_table(fd);
-			return;
-		}
 		d.sysfs = true;
 		set_device(fd, &d);
 	} else if (fd_ok(fd) && devs[fd]) {
@@ -122,16 +117,12 @@ void vfio_note_device_fd(int fd, const char *bdf)
 	struct device d = { 0 };
 
 	snprintf(d.bdf, sizeof(d.bdf), "%s", bdf ? bdf : "unknown");
-	if (!fd_ok(fd)) {
-		fd_beyond_table(fd);
-		return;
-	}
 	set_device(fd, &d);
 }
 
 void vfio_note_dup(int oldfd, int newfd)
 {
-	if (!fd_ok(newfd) || !fd_ok(oldfd))
+	if (!fd_ok(oldfd))
 		return;
 	pthread_mutex_lock(&lock);
 	struct device copy, *src = devs[oldfd];

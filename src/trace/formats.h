@@ -60,6 +60,10 @@ size_t trace_fitted(int n, size_t size);
  * in a signal handler */
 void trace_where(char *buf, size_t size, uint64_t pc, bool json);
 
+/* "compat BDF config 0x4 len 2 wrote 0x0402 sent 0x0006 fix NAME": a
+ * compatibility fix in words, as the text and mmiotrace formats show it. */
+void trace_compat_words(char *out, size_t size, const struct trace_compat_rec *c);
+
 /* A marker's text on one line: control characters and backslashes as
  * \xNN; with words, a word that is just R or W as \R or \W (so that only
  * access lines of the text format have a lone R or W). */

@@ -67,10 +67,10 @@ static size_t mmiotrace_mark(char *buf, size_t size, const struct trace_when *w,
 static size_t mmiotrace_compat(char *buf, size_t size, const struct trace_when *w,
 			       const struct trace_compat_rec *c)
 {
-	return trace_fitted(fmt(buf, size, "MARK %lu.%06lu compat %s config 0x%llx len %zu wrote 0x%0*llx sent 0x%0*llx fix %s\n",
-				w->sec, w->usec, c->bdf, (unsigned long long)c->off, c->len, (int)c->len * 2,
-				(unsigned long long)c->wrote, (int)c->len * 2, (unsigned long long)c->sent, c->fix),
-			    size);
+	char words[200];
+
+	trace_compat_words(words, sizeof(words), c);
+	return mmiotrace_mark(buf, size, w, words);
 }
 
 const struct trace_format trace_mmiotrace = { "mmiotrace", mmiotrace_header, mmiotrace_access, mmiotrace_map,

@@ -35,10 +35,10 @@ static size_t text_mark(char *buf, size_t size, const struct trace_when *w, cons
 
 static size_t text_compat(char *buf, size_t size, const struct trace_when *w, const struct trace_compat_rec *c)
 {
-	return trace_fitted(fmt(buf, size, "%lu.%06lu %d compat %s config 0x%llx len %zu wrote 0x%0*llx sent 0x%0*llx fix %s\n",
-				w->sec, w->usec, w->tid, c->bdf, (unsigned long long)c->off, c->len, (int)c->len * 2,
-				(unsigned long long)c->wrote, (int)c->len * 2, (unsigned long long)c->sent, c->fix),
-			    size);
+	char words[200];
+
+	trace_compat_words(words, sizeof(words), c);
+	return trace_fitted(fmt(buf, size, "%lu.%06lu %d %s\n", w->sec, w->usec, w->tid, words), size);
 }
 
 const struct trace_format trace_text = { "text", NULL, text_access, text_map, text_mark, text_compat };

@@ -156,6 +156,13 @@ void trace_mark_text(char *out, size_t size, const char *text, bool words)
 	out[k] = '\0';
 }
 
+void trace_compat_words(char *out, size_t size, const struct trace_compat_rec *c)
+{
+	fmt(out, size, "compat %s config 0x%llx len %zu wrote 0x%0*llx sent 0x%0*llx fix %s", c->bdf,
+	    (unsigned long long)c->off, c->len, (int)c->len * 2, (unsigned long long)c->wrote, (int)c->len * 2,
+	    (unsigned long long)c->sent, c->fix);
+}
+
 void trace_compat(const char *bdf, uint64_t off, size_t len, uint64_t wrote, uint64_t sent, const char *fix)
 {
 	struct trace_compat_rec c = { bdf, off, len, wrote, sent, fix };
