@@ -18,10 +18,21 @@
 
 /* An AddressSanitizer build: the frames the jump abandons (the shim's
  * handler among them) must be unpoisoned, which asan's own longjmp
- * interceptor would do, but the next definition found is the C library's. */
+ * interceptor would do, but the next definition found is the C library's.
+ * asan unpoisons the alternate stack sigaltstack shows, which is the
+ * program's: the shim's substitute is unpoisoned here. */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define jump_away() __asan_handle_no_return()
+static void jump_away(void)
+{
+	/* may run in a signal handler */
+	void *base;
+	size_t size;
+
+	if (altstack_substitute(&base, &size))
+		__asan_unpoison_memory_region(base, size);
+	__asan_handle_no_return();
+}
 #else
 #define jump_away() ((void)0)
 #endif

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 void signals_install(void);
 bool signals_owned(int sig);
@@ -22,6 +23,10 @@ void signals_left_handlers(bool mask_restored);
 void signals_thread_view(sigset_t *view);
 void signals_set_thread_view(const sigset_t *view);
 bool signals_view_blocks_any(const sigset_t *view);
+
+/* altstack.c: where this thread's substitute alternate stack lies (false
+ * when the kernel has the program's own). May run in a signal handler. */
+bool altstack_substitute(void **base, size_t *size);
 
 /* fork.c: the table's lock is held across fork */
 void signals_fork_prepare(void);

@@ -46,4 +46,5 @@ void real_init(void)
 	real.setcontext = next("setcontext");
 	real.pthread_create = next("pthread_create");
 	real.pread_chk = next("__pread64_chk");
+	real.sigaltstack = next("sigaltstack");
 }

@@ -58,6 +58,8 @@ struct real_fns {
 	int (*setcontext)(const struct ucontext_t *);
 	int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 	ssize_t (*pread_chk)(int, void *, size_t, off_t, size_t);
+	/* altstack.c */
+	int (*sigaltstack)(const stack_t *, stack_t *);
 };
 extern struct real_fns real;
 void real_init(void);

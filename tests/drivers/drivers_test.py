@@ -426,6 +426,60 @@ def invisible_fork_while_threads_map_and_access_bar_children_never_hang():
 
 
 @test
+def invisible_vfork_and_fork_exec_while_threads_hammer_the_bar():
+    # each child execs the program again, preloaded again: it must start
+    # clean (no lock of the parent's threads held) and reach the device
+    if WRAPPER:
+        raise Skip('a guest program that execs itself needs binfmt_misc for %s' % ARCH)
+    twin_test('invisible.c', ['vfork_threads'], logs=False)
+
+
+@test
+def invisible_device_fd_beyond_65535_is_still_trapped():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 70001
+    if soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(want, min(soft, hard)), max(want, hard)))
+        except (ValueError, OSError) as e:
+            raise Skip('RLIMIT_NOFILE cannot be raised to %d here (soft %d, hard %d: %s)'
+                       % (want, soft, hard, e))
+    try:
+        twin_test('invisible.c', ['highfd'])
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@test
+def invisible_handler_on_6k_alternate_stack_may_touch_bar():
+    twin_test('invisible.c', ['altstack', '6144'])
+
+
+@test
+def invisible_handler_on_4k_alternate_stack_may_touch_bar():
+    twin_test('invisible.c', ['altstack', '4096'])
+
+
+@test
+def invisible_sigaltstack_reads_back_the_programs_stack():
+    # the shim gives the kernel a larger stack of its own; the program must
+    # still read back its buffer, its size and the kernel's flags
+    want = [r'handler: on its stack yes, ID 0x[0-9a-f]+, scratch 0xa175$',
+            r'after: the program\'s stack yes, size 8192, flags 0x0$',
+            r'disabled: old is the program\'s yes, size 8192$',
+            r'now: flags 0x%x$' % 2]        # SS_DISABLE
+    chk = Checker()
+    for label, normal, _ in builds('invisible.c'):
+        r = under_shim(normal, ['altstack', '8192'])
+        lines = r.out.splitlines()
+        missing = [w for w in want if not any(re.match(w, l) for l in lines)]
+        if chk.check(r.status == 0 and not missing, label, 'missing %r\n%s' % (missing, r.describe())):
+            chk.ok(label, ' / '.join(l for l in lines if l.startswith(('after:', 'now:'))))
+    chk.report()
+
+
+@test
 def setup_failures_are_said_not_passed_over():
     # what the shim says when a setup step of its own fails: the BAR is not
     # silently left untrapped, and capstone never mallocs in the handler

@@ -17,6 +17,13 @@
  *                     while the main thread forks 20 children, each of
  *                     which maps BAR0 and uses it: none may hang on a lock
  *                     another thread held at the fork
+ *   vfork_threads     the same threads while 20 children, by vfork and fork
+ *                     in turn, exec this program's "bar" mode
+ *   highfd            the device fd moved to 70000 (the test raises
+ *                     RLIMIT_NOFILE) and BAR0 mapped through it
+ *   altstack SIZE     a SIGUSR1 handler on a SIZE-byte alternate stack
+ *                     writes and reads BAR0; sigaltstack reads back the
+ *                     program's stack before and after SS_DISABLE
  * BAR0 is read first (so that the shim has installed its handler) and
  * between the steps. Compiled normally and with -DEXPLICIT: output, device
  * log and exit status must be identical. Built with _FORTIFY_SOURCE: at
@@ -30,6 +37,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -182,6 +190,90 @@ static void fork_threads(void)
 	printf("forks %d, children ok %d\n", FORKS, ok);
 }
 
+static void vfork_threads(void)
+{
+	pthread_t t[2];
+	int ok = 0;
+	char *const args[] = { "invisible", "bar", NULL };
+
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, hammer, NULL))
+			drv_die("pthread_create");
+	for (int k = 0; k < FORKS; k++) {
+		pid_t pid = k % 2 ? fork() : vfork();
+		if (pid < 0)
+			drv_die("fork");
+		if (pid == 0) {
+			execv("/proc/self/exe", args);
+			_exit(127);
+		}
+		int st;
+		if (waitpid(pid, &st, 0) != pid)
+			drv_die("waitpid");
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			ok++;
+		else
+			printf("child %d: %s %d\n", k, WIFSIGNALED(st) ? "signal" : "status",
+			       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	printf("vforks and forks %d, children ok %d\n", FORKS, ok);
+}
+
+static void high_fd(void)
+{
+	int fd = dup2(drv.devfd, 70000);
+
+	if (fd != 70000)
+		drv_die("dup2 to 70000 (is RLIMIT_NOFILE above it?)");
+	drv.devfd = fd;
+	uint8_t *q = drv_map_bar(0, NULL, 0, PROT_READ | PROT_WRITE, 0);
+	WR32(q + REG_SCRATCH, opaque(0x70000u));
+	printf("fd %d: scratch 0x%x\n", fd, (unsigned)RD32(q + REG_SCRATCH));
+}
+
+static volatile unsigned alt_id, alt_scratch, alt_onstack;
+
+static void on_usr1_alt(int sig)
+{
+	volatile char room[1024];	/* what a handler of its own uses */
+	stack_t now;
+
+	(void)sig;
+	for (size_t i = 0; i < sizeof(room); i++)
+		room[i] = (char)i;
+	WR32(bar + REG_SCRATCH, opaque(0xa175));
+	alt_id = RD32(bar + REG_ID);
+	alt_scratch = RD32(bar + REG_SCRATCH) + (unsigned)room[5] - 5;
+	sigaltstack(NULL, &now);
+	alt_onstack = (now.ss_flags & SS_ONSTACK) != 0;
+}
+
+static void alt_stack(size_t size)
+{
+	char *buf = malloc(size);
+	stack_t ss = { .ss_sp = buf, .ss_size = size }, back;
+	struct sigaction sa = { .sa_handler = on_usr1_alt, .sa_flags = SA_ONSTACK };
+
+	if (!buf || sigaltstack(&ss, NULL))
+		drv_die("sigaltstack of %zu bytes", size);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	printf("handler: on its stack %s, ID 0x%x, scratch 0x%x\n", alt_onstack ? "yes" : "no", alt_id,
+	       alt_scratch);
+	sigaltstack(NULL, &back);
+	printf("after: the program's stack %s, size %zu, flags 0x%x\n", back.ss_sp == buf ? "yes" : "no",
+	       back.ss_size, (unsigned)back.ss_flags);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, &back);
+	printf("disabled: old is the program's %s, size %zu\n", back.ss_sp == buf ? "yes" : "no", back.ss_size);
+	sigaltstack(NULL, &back);
+	printf("now: flags 0x%x\n", (unsigned)back.ss_flags);
+}
+
 static void faults(int use_sigjmp)
 {
 	for (int round = 1; round <= 2; round++) {
@@ -235,8 +327,15 @@ int main(int argc, char **argv)
 		mprotect_race();
 	} else if (!strcmp(mode, "fork_threads")) {
 		fork_threads();
+	} else if (!strcmp(mode, "vfork_threads")) {
+		vfork_threads();
+	} else if (!strcmp(mode, "highfd")) {
+		high_fd();
+	} else if (!strcmp(mode, "altstack") && argc > 2) {
+		alt_stack(strtoul(argv[2], NULL, 0));
 	} else {
-		drv_die("usage: invisible siglongjmp|longjmp|pending|pending_unblock|thread|mprotect_race");
+		drv_die("usage: invisible siglongjmp|longjmp|pending|pending_unblock|thread|bar|mprotect_race|"
+			"fork_threads|vfork_threads|highfd|altstack SIZE");
 	}
 	printf("%s: done\n", mode);
 	return 0;
