@@ -47,4 +47,5 @@ void real_init(void)
 	real.pthread_create = next("pthread_create");
 	real.pread_chk = next("__pread64_chk");
 	real.sigaltstack = next("sigaltstack");
+	real._exit = next("_exit");
 }

@@ -60,6 +60,8 @@ struct real_fns {
 	ssize_t (*pread_chk)(int, void *, size_t, off_t, size_t);
 	/* altstack.c */
 	int (*sigaltstack)(const stack_t *, stack_t *);
+	/* exit.c */
+	void (*_exit)(int) __attribute__((noreturn));
 };
 extern struct real_fns real;
 void real_init(void);

@@ -13,7 +13,7 @@
 /* When and by whom, common to every record. */
 struct trace_when {
 	unsigned long sec, usec;	/* since the trace started */
-	int tid;
+	int pid, tid;
 };
 
 struct trace_access_rec {

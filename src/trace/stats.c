@@ -2,8 +2,12 @@
  * BAR and offset with their widths, per instruction site, the total, the
  * time spent in the handler, and the backend of each trapped mapping.
  * Counted in the handler with atomic adds into fixed tables; printed at
- * exit, where symbols may be looked up. */
+ * exit, where symbols may be looked up. One summary per process: a forked
+ * child counts from zero and prints its own at exit or _exit; a process
+ * that neither mapped a BAR nor made an access (the shell of sh -c, a
+ * forked child that only execs) prints nothing. */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +41,11 @@ static struct {
 	const char *backend;
 } maps[MAPS];
 static atomic_int nmaps;
+/* The process counting: a vfork child shares the tables and must not print
+ * them; maps made before a fork are the child's too, but not its doing. */
+static pid_t counting;
+static int inherited_maps;
+static atomic_bool printed;
 
 bool stats_enabled(void)
 {
@@ -174,7 +183,7 @@ static void print_summary(void)
 	qsort(sorted, nsites, sizeof(sorted[0]), by_count);
 
 	FILE *f = stderr;
-	fprintf(f, "mmioshim: access statistics of process %d\n", (int)getpid());
+	fprintf(f, "mmioshim: access statistics of process %d\n", (int)counting);
 	fprintf(f, "  %-14s %-4s %-10s %10s %10s  %s\n", "device", "BAR", "offset", "reads", "writes", "widths");
 	for (size_t i = 0; i < nrows; i++) {
 		uint64_t w = rows[i].where;
@@ -213,6 +222,41 @@ static void print_summary(void)
 			(unsigned long long)maps[i].bar_off, maps[i].len, maps[i].backend);
 }
 
+/* At exit or _exit, once, in the process that counted, if it did anything. */
+void stats_exit(void)
+{
+	if (!enabled || getpid() != counting || atomic_exchange(&printed, true))
+		return;
+	bool counted = atomic_load(&faults) || atomic_load(&nmaps) != inherited_maps;
+	for (int i = 0; i < SLOTS && !counted; i++)
+		counted = accesses[i].key != 0;
+	if (!counted)
+		return;
+	/* _exit may come from a signal handler that interrupted another
+	 * thread's output: then the summary is not printed, and that said */
+	if (ftrylockfile(stderr)) {
+		log_warn("the access statistics of process %d are not printed: stderr is busy at exit",
+			 (int)counting);
+		return;
+	}
+	print_summary();
+	funlockfile(stderr);
+}
+
+static void forked_child(void)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		accesses[i] = (struct counter){ 0 };
+		sites[i] = (struct counter){ 0 };
+	}
+	atomic_store(&faults, 0);
+	atomic_store(&handler_ns, 0);
+	atomic_store(&lost, 0);
+	inherited_maps = atomic_load(&nmaps);
+	atomic_store(&printed, false);
+	counting = getpid();
+}
+
 void stats_init(void)
 {
 	const char *v = early_getenv("MMIOSHIM_STATS");
@@ -222,5 +266,7 @@ void stats_init(void)
 	if (strcmp(v, "1"))
 		log_usage_exit("MMIOSHIM_STATS=%s is not valid; accepted values: 0|1", v);
 	enabled = true;
-	atexit(print_summary);
+	counting = getpid();
+	pthread_atfork(NULL, NULL, forked_child);
+	atexit(stats_exit);
 }

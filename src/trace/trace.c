@@ -55,8 +55,10 @@ static struct trace_when now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	long long ns = (t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec);
+	if (ns < 0)
+		ns = 0;
 	return (struct trace_when){ (unsigned long)(ns / 1000000000), (unsigned long)(ns % 1000000000 / 1000),
-				    (int)syscall(SYS_gettid) };
+				    (int)syscall(SYS_getpid), (int)syscall(SYS_gettid) };
 }
 
 static const struct trace_format *format_named(const char *name)
@@ -82,6 +84,31 @@ static int open_file(const char *path, bool append)
 	return fd;
 }
 
+/* One clock for one trace: the process that creates the file starts it
+ * and passes its start on; the processes that append (its children, a
+ * chain of commands) count from the same start, so that the times of one
+ * file compare. A monotonic clock: the same in every process of a boot. */
+static void start_clock(bool appending)
+{
+	const char *v = early_getenv("MMIOSHIM_TRACE_START");
+
+	if (appending && v && *v) {
+		char *end;
+		errno = 0;
+		long long sec = strtoll(v, &end, 10);
+		long nsec = *end == '.' ? strtol(end + 1, &end, 10) : -1;
+		if (errno || *end || sec < 0 || nsec < 0 || nsec > 999999999)
+			log_usage_exit("MMIOSHIM_TRACE_START=%s is not valid: it is set by the process that "
+				       "creates the trace (SECONDS.NANOSECONDS of CLOCK_MONOTONIC)", v);
+		t0 = (struct timespec){ .tv_sec = (time_t)sec, .tv_nsec = nsec };
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char start[48];
+	snprintf(start, sizeof(start), "%lld.%09ld", (long long)t0.tv_sec, (long)t0.tv_nsec);
+	setenv("MMIOSHIM_TRACE_START", start, 1);
+}
+
 void trace_init(void)
 {
 	const char *path = early_getenv("MMIOSHIM_TRACE");
@@ -89,7 +116,6 @@ void trace_init(void)
 	const char *append = early_getenv("MMIOSHIM_TRACE_APPEND");
 	const char *spec = early_getenv("MMIOSHIM_TRACE_FILTER");
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (fmt_env && *fmt_env)
 		format = format_named(fmt_env);
 	if (append && *append && strcmp(append, "0") && strcmp(append, "1"))
@@ -100,6 +126,7 @@ void trace_init(void)
 		return;
 	bool appending = append && !strcmp(append, "1");
 	trace_fd = open_file(path, appending);
+	start_clock(appending);
 	/* the first process truncates; the processes it starts (sh -c 'drv;
 	 * drv', make) inherit the variable and append to the same trace */
 	if (!appending && strcmp(path, "-"))

@@ -43,6 +43,8 @@ void stats_map(const struct bar_label *at, uint64_t off, size_t len, const char 
 /* Run in the signal handler. */
 void stats_access(const struct bar_label *at, uint64_t off, size_t len, bool write, uint64_t pc);
 void stats_fault(const struct timespec *start);
+/* The summary, at the process's exit or _exit (printed once). */
+void stats_exit(void);
 
 /* symbols.c — function names for addresses */
 void symbols_start(void);	/* outside the handler, before the first lookup */

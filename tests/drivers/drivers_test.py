@@ -921,7 +921,9 @@ def compat_intx_disable_set_correctly_is_indistinguishable_and_said():
 @test
 def compat_fix_is_an_event_in_every_trace_format():
     big = ARCH == 's390x'
-    want = {'text': r'^\d+\.\d{6} \d+ compat %s config 0x4 len 2 wrote 0x0402 sent 0x0006 fix pci-command-byte-order$',
+    # text: time, pid, tid, then the words
+    want = {'text': r'^\d+\.\d{6} \d+ \d+ compat %s config 0x4 len 2 wrote 0x0402 sent 0x0006 '
+                    r'fix pci-command-byte-order$',
             'mmiotrace': r'^MARK \d+\.\d{6} compat %s config 0x4 len 2 wrote 0x0402 sent 0x0006 '
                          r'fix pci-command-byte-order$'}
     chk = Checker()

@@ -75,7 +75,7 @@ check_probe_symbols() { # CHECK TRACE
 	l=$(grep -m1 ' R 8 .* BAR0 0x0 ' "$2" 2>/dev/null)
 	if echo "$l" | grep -q ' main+0x[0-9a-f]* in nvmeprobe$'; then
 		pass "$1"
-		echo "      $(echo "$l" | cut -d' ' -f3-)"
+		echo "      $(echo "$l" | cut -d' ' -f4-)"
 	else
 		fail "$1" "the CAP read of nvmeprobe is not named main+0x... in nvmeprobe: '$l'"
 	fi
@@ -220,7 +220,7 @@ judge_s390x() {
 	l=$(grep -m1 ' compat [0-9a-f:.]* config 0x4 len 2 ' "$out/shim-trace.txt" 2>/dev/null)
 	if [ -n "$l" ]; then
 		pass s390x-shim-trace-compat
-		echo "      $(echo "$l" | cut -d' ' -f3-)"
+		echo "      $(echo "$l" | cut -d' ' -f4-)"
 	else
 		fail s390x-shim-trace-compat "no compat event for the PCI_COMMAND write in $out/shim-trace.txt"
 	fi

@@ -12,7 +12,7 @@ named by a function of PROGRAM.
 import re
 import sys
 
-LINE = re.compile(r"^\s*[\d.]+\s+\d+\s+([RW])\s+(\d+)\s+(\S+)\s+BAR(\d+)\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+pc\s+(0x[0-9a-f]+)\s*(.*)$")
+LINE = re.compile(r"^\s*[\d.]+\s+\d+\s+\d+\s+([RW])\s+(\d+)\s+(\S+)\s+BAR(\d+)\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+pc\s+(0x[0-9a-f]+)\s*(.*)$")
 
 
 def main(path, prog):

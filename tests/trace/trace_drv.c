@@ -1,7 +1,7 @@
 /* A test driver for the tracing tests (tests/trace): every scenario makes a
  * known sequence of device accesses, printed where the test needs values.
  *   trace_drv basic | copy | bar2 | resource BDF | twodev BDF_A BDF_B | symbols DLOPEN_PATH |
- *             crash abort|segv | threads NTHREADS N | marks
+ *             crash abort|segv | threads NTHREADS N | marks | fork
  * Built with ../drivers/vfio_drv.c and linked against libtracelib.so
  * (trace_lib.c); the dlopen'ed library is trace_dl.c. */
 #include "vfio_drv.h"
@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 uint32_t tracelib_touch(volatile uint8_t *bar);
 
@@ -234,6 +236,34 @@ static int marks(void)
 	return 0;
 }
 
+/* The parent writes SCRATCH twice, forks; the child (pid printed) makes
+ * three accesses and ends by _exit; the parent then makes four more. */
+static int forking(void)
+{
+	uint8_t *b = map0();
+
+	WR32(b + REG_SCRATCH, 0x1);
+	WR32(b + REG_SCRATCH, 0x2);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		drv_die("fork");
+	if (pid == 0) {
+		WR32(b + REG_DOORBELL(1), 0xc1);
+		WR32(b + REG_DOORBELL(2), 0xc2);
+		uint32_t id = RD32(b + REG_ID);
+		_exit(id ? 0 : 1);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		drv_die("child %d did not end well", (int)pid);
+	printf("child %d\n", (int)pid);
+	for (int i = 0; i < 3; i++)
+		WR32(b + REG_DOORBELL(3), 0xa0u + (unsigned)i);
+	printf("parent ID 0x%x\n", RD32(b + REG_ID));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -267,5 +297,7 @@ int main(int argc, char **argv)
 		return threads(atoi(argv[2]), atol(argv[3]));
 	if (argc == 2 && !strcmp(argv[1], "marks"))
 		return marks();
-	drv_die("usage: trace_drv basic|copy|bar2|twodev A B|symbols DLPATH|crash abort|segv|threads T N|marks");
+	if (argc == 2 && !strcmp(argv[1], "fork"))
+		return forking();
+	drv_die("usage: trace_drv basic|copy|bar2|twodev A B|symbols DLPATH|crash abort|segv|threads T N|marks|fork");
 }

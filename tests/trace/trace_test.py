@@ -160,30 +160,33 @@ def resource(drv, bdf=BDF):
 
 def parse_text(lines):
     """Access dicts and event dicts of a text trace; Fail on a line that is
-    neither, or an event line with a lone R or W word."""
+    neither, or an event line with a lone R or W word. An event's words
+    are those after the time, pid and tid."""
     acc, ev = [], []
     for l in lines:
         w = l.split()
-        if len(w) < 3 or not re.fullmatch(r'\d+\.\d{6}', w[0]) or not w[1].isdigit():
+        if (len(w) < 4 or not re.fullmatch(r'\d+\.\d{6}', w[0]) or not w[1].isdigit()
+                or not w[2].isdigit()):
             raise Fail('text trace: malformed line %r' % l)
-        if w[2] in ('R', 'W'):
-            # t tid DIR WIDTH BDF BARn OFFSET VALUE pc PC SYM...
-            if len(w) < 11 or not w[5].startswith('BAR') or w[8] != 'pc':
+        t, pid, tid, w = float(w[0]), int(w[1]), int(w[2]), w[3:]
+        if w[0] in ('R', 'W'):
+            # t pid tid DIR WIDTH BDF BARn OFFSET VALUE pc PC SYM...
+            if len(w) < 9 or not w[3].startswith('BAR') or w[6] != 'pc':
                 raise Fail('text trace: malformed access line %r' % l)
             try:
-                a = dict(t=float(w[0]), tid=int(w[1]), dir=w[2], width=int(w[3]), bdf=w[4], bar=int(w[5][3:]),
-                         offset=int(w[6], 16), value=int(w[7], 16), pc=int(w[9], 16), sym=' '.join(w[10:]))
+                a = dict(t=t, pid=pid, tid=tid, dir=w[0], width=int(w[1]), bdf=w[2], bar=int(w[3][3:]),
+                         offset=int(w[4], 16), value=int(w[5], 16), pc=int(w[7], 16), sym=' '.join(w[8:]))
             except ValueError as e:
                 raise Fail('text trace: malformed access line %r' % l) from e
-            if not w[7].startswith('0x') or len(w[7]) != 2 + 2 * a['width']:
-                raise Fail('text trace: value %r of %r is not 0x and 2*width digits' % (w[7], l))
+            if not w[5].startswith('0x') or len(w[5]) != 2 + 2 * a['width']:
+                raise Fail('text trace: value %r of %r is not 0x and 2*width digits' % (w[5], l))
             acc.append(a)
         else:
             if 'R' in w or 'W' in w:
                 raise Fail('text trace: event line with a lone R or W word: %r' % l)
-            if w[2] not in ('map', 'unmap', 'mark'):
-                raise Fail('text trace: unknown event %r in %r' % (w[2], l))
-            ev.append(dict(event=w[2], tid=int(w[1]), words=w, line=l))
+            if w[0] not in ('map', 'unmap', 'mark'):
+                raise Fail('text trace: unknown event %r in %r' % (w[0], l))
+            ev.append(dict(event=w[0], t=t, pid=pid, tid=tid, words=w, line=l))
     return acc, ev
 
 
@@ -258,7 +261,7 @@ def parse_mmiotrace(lines, resources):
     return acc, ev
 
 
-ACCESS_KEYS = {'t', 'tid', 'dir', 'width', 'bdf', 'bar', 'offset', 'value', 'pc', 'sym'}
+ACCESS_KEYS = {'t', 'pid', 'tid', 'dir', 'width', 'bdf', 'bar', 'offset', 'value', 'pc', 'sym'}
 
 
 def parse_jsonl(lines):
@@ -270,8 +273,9 @@ def parse_jsonl(lines):
             raise Fail('jsonl: not JSON: %r (%s)' % (l, e)) from e
         if not isinstance(o, dict):
             raise Fail('jsonl: not an object: %r' % l)
-        if not isinstance(o.get('t'), (int, float)) or not isinstance(o.get('tid'), int):
-            raise Fail('jsonl: t or tid missing or not a number: %r' % l)
+        if (not isinstance(o.get('t'), (int, float)) or not isinstance(o.get('pid'), int)
+                or not isinstance(o.get('tid'), int)):
+            raise Fail('jsonl: t, pid or tid missing or not a number: %r' % l)
         if 'dir' in o:
             missing = ACCESS_KEYS - set(o)
             if missing or 'event' in o:
@@ -471,15 +475,16 @@ def trace_text_map_unmap_mark_lines_have_no_lone_r_or_w():
     label, drv, dl = one()
     t = run(drv, ['marks'], fmt='text')
     require_ok(t.res, 'marks driver')
-    events = [l for l in t.lines if len(l.split()) > 2 and l.split()[2] not in ('R', 'W')]
+    # t pid tid WORD ...
+    events = [l for l in t.lines if len(l.split()) > 3 and l.split()[3] not in ('R', 'W')]
     lone = [l for l in events if set(l.split()) & {'R', 'W'}]
     chk.check(not lone, label, 'event lines with a lone R or W word (a reader takes them for accesses):\n    '
               + '\n    '.join(lone))
     # every line is either an access or a known event; the accesses are the device's
-    forged = [l for l in t.lines if len(l.split()) < 3 or l.split()[2] not in ('R', 'W', 'map', 'unmap', 'mark')]
+    forged = [l for l in t.lines if len(l.split()) < 4 or l.split()[3] not in ('R', 'W', 'map', 'unmap', 'mark')]
     chk.check(not forged, label, 'lines that are neither access nor event (a mark split over lines?):\n    '
               + '\n    '.join(forged))
-    acc = [l.split() for l in t.lines if len(l.split()) > 2 and l.split()[2] in ('R', 'W')]
+    acc = [l.split() for l in t.lines if len(l.split()) > 3 and l.split()[3] in ('R', 'W')]
     chk.check(len(acc) == len(t.log), label, '%d access lines in the trace, %d in the device log:\n    %s'
               % (len(acc), len(t.log), '\n    '.join(t.lines)))
     if not chk.failures:
@@ -507,7 +512,7 @@ def trace_mark_from_dlsym_appears_as_mark_lines_all_formats():
             chk.check(got == texts, lab, 'mark texts %r, expected %r' % (got, texts))
         else:
             word = 'MARK' if fmt == 'mmiotrace' else 'mark'
-            pos = 0 if fmt == 'mmiotrace' else 2
+            pos = 0 if fmt == 'mmiotrace' else 3
             marks = [l for l in t.lines if len(l.split()) > pos and l.split()[pos] == word]
             chk.check(len(marks) == len(texts), lab, '%d %s lines for %d marks:\n    %s'
                       % (len(marks), word, len(texts), '\n    '.join(t.lines)))
@@ -755,32 +760,104 @@ def threads_test(nthreads, n):
     chk.report()
 
 
+def one_clock(chk, label, acc, ev):
+    """The records of every process in file order: the times never go back
+    (one clock for the whole trace)."""
+    times = sorted(acc + ev, key=lambda r: r['order'])
+    back = [(a['t'], b['t']) for a, b in zip(times, times[1:]) if b['t'] < a['t']]
+    return chk.check(not back, label, 'times go back in the file (not one clock): %r' % back[:3])
+
+
+def ordered(lines, fmt):
+    """parse(), with each record's line number as 'order'."""
+    acc, ev = [], []
+    for i, l in enumerate(lines):
+        a, e = parse(fmt, [l])
+        for r in a + e:
+            r['order'] = i
+        acc += a
+        ev += e
+    return acc, ev
+
+
 @test
 def trace_sh_c_chain_keeps_every_process():
-    # mmio-run --trace=FILE sh -c 'drv; drv': the first preloaded process
-    # (the shell) truncates the file, the drivers after it append
+    # mmio-run --trace=FILE --stats sh -c 'drv && drv': the first preloaded
+    # process (the shell) truncates the file, the drivers after it append;
+    # every record names its process; each driver prints its own summary,
+    # the shell (no BAR, no access) none
     if harness.WRAPPER:
         raise Skip('under user-mode emulation the shell is a host program the shim is not preloaded into, '
                    'so each driver is a first process')
     chk = Checker()
     for label, drv, _ in variants(('2',)):
-        with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
-            path = os.path.join(d, 'trace')
-            cmd = ' '.join(harness.WRAPPER + [drv, 'basic'])
-            res = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=' + path, '--', 'sh', '-c',
-                                          '%s && %s' % (cmd, cmd)], {}, 120)
-            with open(path, encoding='utf-8', errors='replace') as f:
-                lines = f.read().splitlines()
-        if not chk.check(res.status == 0, label, res.describe()):
+        for fmt in ('text', 'jsonl'):
+            lab = '%s %s' % (label, fmt)
+            with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+                path = os.path.join(d, 'trace')
+                cmd = ' '.join(harness.WRAPPER + [drv, 'basic'])
+                res = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=' + path, '--format', fmt, '--stats',
+                                              '--', 'sh', '-c', '%s && %s' % (cmd, cmd)], {}, 120)
+                with open(path, encoding='utf-8', errors='replace') as f:
+                    lines = f.read().splitlines()
+            if not chk.check(res.status == 0, lab, res.describe()):
+                continue
+            acc, ev = ordered(lines, fmt)
+            log = parse_log(res.log)
+            maps = [e for e in ev if e['event'] == 'map']
+            pids = sorted({a['pid'] for a in acc})
+            per = {p: len([a for a in acc if a['pid'] == p]) for p in pids}
+            summaries = stats_by_process(res.err)
+            if (chk.check(len(log) and len(log) % 2 == 0, lab, 'device log of %d lines' % len(log))
+                    and chk.check(len(pids) == 2, lab, 'accesses of %d processes in the trace, want 2' % len(pids))
+                    and chk.check(sorted(per.values()) == [len(log) // 2] * 2, lab,
+                                  'accesses per process %r, want %d each' % (per, len(log) // 2))
+                    and chk.check(sorted(e['pid'] for e in maps) == pids, lab,
+                                  'map events of processes %r, accesses of %r' % ([e['pid'] for e in maps], pids))
+                    and chk.check(sorted(summaries) == pids, lab, 'summaries of processes %r, the trace has %r\n%s'
+                                  % (sorted(summaries), pids, res.err))
+                    and chk.check(all(summaries[p][2] == per[p] for p in pids), lab,
+                                  'summary totals %r, trace %r' % ({p: summaries[p][2] for p in pids}, per))
+                    and one_clock(chk, lab, acc, ev)
+                    and compare_to_log(chk, lab, acc, log)):
+                chk.ok(lab, '(%d accesses of processes %s, %d map events, 2 summaries)'
+                       % (len(acc), pids, len(maps)))
+    chk.report()
+
+
+@test
+def trace_and_stats_of_a_forked_child_are_its_own():
+    # the driver's child makes 3 accesses and ends by _exit: the trace names
+    # it, and it prints a summary of its 3; the parent's counts the other 6
+    chk = Checker()
+    for label, drv, _ in variants(('2',)):
+        t = run(drv, ['fork'], fmt='jsonl', opts=['--stats'])
+        m = re.search(r'^child (\d+)$', t.res.out, re.M)
+        if not chk.check(t.res.status == 0 and m, label, t.res.describe()):
             continue
-        acc, ev = parse('text', lines)
-        log = parse_log(res.log)
-        maps = [e for e in ev if e['event'] == 'map']
-        tids = sorted({a['tid'] for a in acc})
-        if (chk.check(len(log) and len(log) % 2 == 0, label, 'device log of %d lines' % len(log))
-                and chk.check(len(tids) == 2, label, 'accesses of %d processes in the trace, want 2' % len(tids))
-                and compare_to_log(chk, label, acc, log)):
-            chk.ok(label, '(%d accesses of 2 processes, %d map events)' % (len(acc), len(maps)))
+        child = int(m.group(1))
+        acc, ev = ordered(t.lines, 'jsonl')
+        by = {}
+        for a in acc:
+            by.setdefault(a['pid'], []).append((a['dir'], a['offset']))
+        parents = [p for p in by if p != child]
+        summaries = stats_by_process(t.res.err)
+        want_child = [('W', 0x104), ('W', 0x108), ('R', 0x0)]
+        good = chk.check(by.get(child) == want_child, label, 'child %d accesses in the trace %r, want %r'
+                         % (child, by.get(child), want_child))
+        good &= chk.check(len(parents) == 1 and len(by[parents[0]]) == 6, label,
+                          'other processes\' accesses %r, want 6 of the parent' % {p: by[p] for p in parents})
+        good &= chk.check(len(acc) == len(t.log), label, '%d accesses traced, %d in the device log'
+                          % (len(acc), len(t.log)))
+        if good:
+            parent = parents[0]
+            good &= chk.check(sorted(summaries) == sorted([child, parent]), label,
+                              'summaries of processes %r, want the child %d and the parent %d\n%s'
+                              % (sorted(summaries), child, parent, t.res.err))
+            good &= chk.check(good and summaries[child][2] == 3 and summaries[parent][2] == 6, label,
+                              'totals %r, want child 3, parent 6' % {p: s[2] for p, s in summaries.items()})
+        if good and one_clock(chk, label, acc, ev) and compare_to_log(chk, label, acc, t.log):
+            chk.ok(label, '(child %d: 3 accesses and its summary; parent: 6)' % child)
     chk.report()
 
 
@@ -915,7 +992,7 @@ def trace_bar2_trapped_through_direct_backend_without_trap_all():
             good = compare_to_log(chk, lab, acc, t.log)
             maps = [e for e in ev if e['event'] == 'map']
             if fmt == 'text':
-                backends = {int(e['words'][4][3:]): e['words'][-1] for e in maps}
+                backends = {int(e['words'][2][3:]): e['words'][-1] for e in maps}
             else:
                 backends = {e['bar']: e.get('backend') for e in maps}
             good &= chk.check(backends.get(2) == AUTO_BACKEND[2], lab, 'BAR2 map events: %r (backend %s expected)'
@@ -1015,6 +1092,18 @@ def bad_trace_format_filter_stats_values_exit_2_before_main():
                               % (var, val, r.describe()))
             if good:
                 chk.ok(lab, r.err.strip().splitlines()[0])
+    # the clock a creating process passes to the processes that append
+    for val in ('soon', '12', '12.x', '-1.5', '3.1000000000'):
+        lab = 'MMIOSHIM_TRACE_START=%s appending' % val
+        with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+            r = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=' + os.path.join(d, 'trace'), '--trace-append',
+                                        '--'] + guest(drv) + ['basic'], {'MMIOSHIM_TRACE_START': val}, 60)
+        good = chk.check(r.status == 2 and 'api ' not in r.out, lab, 'status %d, expected 2 before main\n%s'
+                         % (r.status, r.describe()))
+        good &= chk.check('MMIOSHIM_TRACE_START=' + val in r.err, lab, 'the message does not name it:\n%s'
+                          % r.describe())
+        if good:
+            chk.ok(lab, r.err.strip().splitlines()[0])
     # the same values through mmio-run's options
     for opt, val in (('--format', 'xml'), ('--format', 'TEXT'), ('--filter', 'bus=1'), ('--filter', 'dir=X')):
         lab = '%s %r' % (opt, val)
@@ -1057,6 +1146,19 @@ def parse_stats(err):
         if m:
             backends.append((m.group(1), int(m.group(2)), m.group(5)))
     return rows, sites, total, backends
+
+
+def stats_by_process(err):
+    """{pid: parse_stats(its summary)} of every summary on stderr."""
+    out, cur = {}, None
+    for l in err.splitlines():
+        m = re.match(r'mmioshim: access statistics of process (\d+)$', l)
+        if m:
+            cur = int(m.group(1))
+            out[cur] = []
+        elif cur is not None:
+            out[cur].append(l)
+    return {p: parse_stats('\n'.join(ls)) for p, ls in out.items()}
 
 
 def expected_rows(log, bdf=BDF):
