@@ -1252,6 +1252,44 @@ def mmio_run_exit_status_program_signal_and_usage_error():
 
 
 @test
+def mmio_run_is_the_program_a_signal_to_it_reaches_the_program():
+    # mmio-run execs the program: one process, so `kill <pid of mmio-run>`
+    # (a service manager, a shell's job control) reaches the program and
+    # nothing is left running
+    chk = Checker()
+    hello = harness.build('hello.c', compilers()[0], '2')
+    for opts in ([], ['--sim', 'regs', '--trace=/dev/null', '--stats']):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            lab = '%s %s' % (' '.join(opts) or '(no options)', sig.name)
+            p = subprocess.Popen(mmio_run_argv() + opts + ['--'] + guest(hello) + ['wait'], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                                 env={k: v for k, v in os.environ.items() if not k.startswith(harness.SCRUB)})
+            try:
+                m, line = None, ''
+                for line in p.stdout:       # "main reached", then "pid N"
+                    m = re.match(r'pid (\d+)$', line.strip())
+                    if m:
+                        break
+                p.send_signal(sig)
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                chk.fail(lab, 'still running 20 s after %s to mmio-run\'s pid %d' % (sig.name, p.pid))
+                continue
+            finally:
+                p.stdout.close()
+                p.stderr.close()
+            good = chk.check(m and int(m.group(1)) == p.pid, lab, 'the program says %r, mmio-run\'s pid is %d'
+                             % (line.strip(), p.pid))
+            good &= chk.check(p.returncode == -sig, lab, 'ended with returncode %d, want %d (killed by %s)'
+                              % (p.returncode, -sig, sig.name))
+            if good:
+                chk.ok(lab, '(pid %d is the program; killed by %s)' % (p.pid, sig.name))
+    chk.report()
+
+
+@test
 def mmio_run_empty_option_values_are_usage_errors():
     chk = Checker()
     label, drv, dl = one()
