@@ -1,5 +1,6 @@
 /* _exit and _Exit end a process without its atexit handlers: a forked
- * child usually ends so. Its access statistics are printed all the same. */
+ * child usually ends so. Its access statistics, and the records its trace
+ * lost, are said all the same. */
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 EXPORT void _exit(int status)
 {
 	stats_exit();
+	trace_exit();
 	if (real._exit)
 		real._exit(status);
 	syscall(SYS_exit_group, status);	/* before the shim's constructor */

@@ -66,8 +66,13 @@ void trace_compat_words(char *out, size_t size, const struct trace_compat_rec *c
 
 /* A marker's text on one line: control characters and backslashes as
  * \xNN; with words, a word that is just R or W as \R or \W (so that only
- * access lines of the text format have a lone R or W). */
+ * access lines of the text format have a lone R or W). A text longer than
+ * size allows ends in "...". May run in a signal handler. */
 void trace_mark_text(char *out, size_t size, const char *text, bool words);
+/* The contents of a JSON string: quote and backslash escaped, control
+ * characters as \u00NN, bytes that are not UTF-8 as \ufffd; a text longer
+ * than size allows ends in "...". May run in a signal handler. */
+void trace_json_text(char *out, size_t size, const char *text);
 
 /* sysfs.c — what the device's sysfs folder says (mmiotrace's PCIDEV line) */
 size_t sysfs_pcidev_line(char *buf, size_t size, const char *bdf);
@@ -76,5 +81,9 @@ size_t sysfs_pcidev_line(char *buf, size_t size, const char *bdf);
 void filter_parse(const char *spec);
 /* runs in the signal handler */
 bool filter_match(const struct bar_label *at, uint64_t off, size_t len, char dir);
+/* A BAR of at's device is mapped; at exit, a dev= term that matched no
+ * mapped device is said. */
+void filter_note_map(const struct bar_label *at);
+void filter_exit(void);
 
 #endif

@@ -6,7 +6,7 @@
 static size_t jsonl_access(char *buf, size_t size, const struct trace_when *w, const struct trace_access_rec *a)
 {
 	/* runs in the signal handler */
-	char sym[320];
+	char sym[SYMBOLS_DESCRIBED];
 
 	trace_where(sym, sizeof(sym), a->pc, true);
 	return trace_fitted(fmt(buf, size,
@@ -27,30 +27,11 @@ static size_t jsonl_map(char *buf, size_t size, const struct trace_when *w, cons
 			    size);
 }
 
-/* A JSON string's contents: quote and backslash escaped, control
- * characters as \u00NN. */
-static void json_escape(char *out, size_t size, const char *text)
-{
-	size_t k = 0;
-
-	for (const char *c = text; *c && k + 7 < size; c++) {
-		if (*c == '"' || *c == '\\') {
-			out[k++] = '\\';
-			out[k++] = *c;
-		} else if ((unsigned char)*c < 0x20) {
-			k += (size_t)fmt(out + k, size - k, "\\u%04x", (unsigned char)*c);
-		} else {
-			out[k++] = *c;
-		}
-	}
-	out[k] = '\0';
-}
-
 static size_t jsonl_mark(char *buf, size_t size, const struct trace_when *w, const char *text)
 {
 	char esc[520];
 
-	json_escape(esc, sizeof(esc), text);
+	trace_json_text(esc, sizeof(esc), text);
 	return trace_fitted(fmt(buf, size, "{\"t\": %lu.%06lu, \"pid\": %d, \"tid\": %d, \"event\": \"mark\", \"text\": \"%s\"}\n",
 				w->sec, w->usec, w->pid, w->tid, esc),
 			    size);

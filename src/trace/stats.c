@@ -199,7 +199,7 @@ static void print_summary(void)
 	}
 	fprintf(f, "  %-46s %10s\n", "instruction site", "accesses");
 	for (size_t i = 0; i < nsites; i++) {
-		char site[256];
+		char site[SYMBOLS_DESCRIBED];
 		Dl_info dli;
 		if (symbols_describe((uintptr_t)sorted[i].key, site, sizeof(site), false)) {
 		} else if (dladdr((void *)(uintptr_t)sorted[i].key, &dli) && dli.dli_fname) {

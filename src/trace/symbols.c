@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "debugfile.h"
+#include "formats.h"
 #include "support.h"
 #include "trace.h"
 
@@ -349,11 +350,20 @@ bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json)
 		return false;
 	base = strrchr(obj, '/');
 	base = base ? base + 1 : obj;
-	if (json)
-		fmt(buf, size, "\"%s+0x%lx\", \"obj\": \"%s\"", name ? name : base, (unsigned long)off, base);
-	else if (name)
-		fmt(buf, size, "%s+0x%lx in %s", name, (unsigned long)off, base);
-	else
-		fmt(buf, size, "%s+0x%lx", base, (unsigned long)off);
+	/* escaped and bounded, so that a record always fits its line: a
+	 * name too long for it is shortened, visibly */
+	char n[SYMBOLS_NAME_MAX], o[SYMBOLS_OBJ_MAX];
+	if (json) {
+		trace_json_text(n, sizeof(n), name ? name : base);
+		trace_json_text(o, sizeof(o), base);
+		fmt(buf, size, "\"%s+0x%lx\", \"obj\": \"%s\"", n, (unsigned long)off, o);
+	} else {
+		trace_mark_text(n, sizeof(n), name ? name : base, false);
+		trace_mark_text(o, sizeof(o), base, false);
+		if (name)
+			fmt(buf, size, "%s+0x%lx in %s", n, (unsigned long)off, o);
+		else
+			fmt(buf, size, "%s+0x%lx", n, (unsigned long)off);
+	}
 	return true;
 }

@@ -6,7 +6,7 @@
 static size_t text_access(char *buf, size_t size, const struct trace_when *w, const struct trace_access_rec *a)
 {
 	/* runs in the signal handler */
-	char sym[320];
+	char sym[SYMBOLS_DESCRIBED];
 
 	trace_where(sym, sizeof(sym), a->pc, false);
 	return trace_fitted(fmt(buf, size, "%lu.%06lu %d %d %c %zu %s BAR%d 0x%llx 0x%0*llx pc 0x%llx %s\n", w->sec,

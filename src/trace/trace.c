@@ -5,6 +5,8 @@
  * several threads never mix. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,13 @@ size_t trace_fitted(int n, size_t size)
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
+/* Records that could not be written: the first failure is said at once,
+ * the count at exit. Per process (a forked child counts its own). */
+static atomic_ulong lost, written;
+static atomic_int lost_errno;
+static const char *trace_path;
+static pid_t tracing;	/* the process these counts are of */
+
 static void emit(const char *buf, size_t n)
 {
 	/* may run in a signal handler */
@@ -41,11 +50,52 @@ static void emit(const char *buf, size_t n)
 		ssize_t w = write(trace_fd, buf, n);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			if (atomic_fetch_add(&lost, 1) == 0) {
+				atomic_store(&lost_errno, e);
+				log_error("trace %s: a record could not be written (%s): the records that cannot be "
+					  "written are lost, their number is said at exit",
+					  trace_path, strerrorname_np(e) ? strerrorname_np(e) : "error");
+			}
 			return;
+		}
 		buf += w;
 		n -= (size_t)w;
 	}
+	atomic_fetch_add_explicit(&written, 1, memory_order_relaxed);
+}
+
+/* One record: n bytes of a line that a format made in buf of size bytes;
+ * a record cut by the size still ends its line. */
+static void record(char *buf, size_t size, size_t n)
+{
+	/* may run in a signal handler */
+	if (n == 0)
+		return;
+	if (n >= size - 1 && buf[n - 1] != '\n')
+		buf[n - 1] = '\n';
+	emit(buf, n);
+}
+
+void trace_exit(void)
+{
+	if (trace_fd < 0 || getpid() != tracing)
+		return;	/* a vfork child shares the parent's counts */
+	filter_exit();
+	unsigned long l = atomic_exchange(&lost, 0);
+	if (!l)
+		return;
+	int e = atomic_load(&lost_errno);
+	log_error("trace %s: %lu of %lu records lost (%s)", trace_path, l, l + atomic_load(&written),
+		  strerror(e));
+}
+
+static void forked_child(void)
+{
+	tracing = getpid();
+	atomic_store(&lost, 0);
+	atomic_store(&written, 0);
 }
 
 static struct trace_when now(void)
@@ -126,6 +176,10 @@ void trace_init(void)
 		return;
 	bool appending = append && !strcmp(append, "1");
 	trace_fd = open_file(path, appending);
+	trace_path = strcmp(path, "-") ? path : "on standard error";
+	tracing = getpid();
+	pthread_atfork(NULL, NULL, forked_child);
+	atexit(trace_exit);
 	start_clock(appending);
 	/* the first process truncates; the processes it starts (sh -c 'drv;
 	 * drv', make) inherit the variable and append to the same trace */
@@ -133,7 +187,7 @@ void trace_init(void)
 		setenv("MMIOSHIM_TRACE_APPEND", "1", 1);
 	if (format->header) {
 		char line[64];
-		emit(line, format->header(line, sizeof(line)));
+		record(line, sizeof(line), format->header(line, sizeof(line)));
 	}
 }
 
@@ -148,12 +202,12 @@ void trace_access(const struct bar_label *at, uint64_t off, size_t len, uint64_t
 {
 	/* runs in the signal handler */
 	struct trace_access_rec a = { at, off, len, val, write ? 'W' : 'R', pc };
-	char line[512];
+	char line[SYMBOLS_DESCRIBED + 256];
 
 	if (trace_fd < 0 || !filter_match(at, off, len, a.dir))
 		return;
 	struct trace_when w = now();
-	emit(line, format->access(line, sizeof(line), &w, &a));
+	record(line, sizeof(line), format->access(line, sizeof(line), &w, &a));
 }
 
 void trace_map(const struct bar_label *at, uint64_t off, size_t len, uintptr_t addr, const char *backend, bool map)
@@ -163,22 +217,107 @@ void trace_map(const struct bar_label *at, uint64_t off, size_t len, uintptr_t a
 
 	if (trace_fd < 0)
 		return;
+	filter_note_map(at);
 	struct trace_when w = now();
-	emit(line, format->map(line, sizeof(line), &w, &m));
+	record(line, sizeof(line), format->map(line, sizeof(line), &w, &m));
+}
+
+/* The length of the UTF-8 sequence at c (RFC 3629: no overlong forms, no
+ * surrogates, nothing beyond U+10FFFF), 0 if it is not one. */
+static size_t utf8_length(const unsigned char *c)
+{
+	/* may run in a signal handler */
+	unsigned lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c[0] >= 0xc2 && c[0] <= 0xdf)
+		n = 2;
+	else if (c[0] >= 0xe0 && c[0] <= 0xef)
+		n = 3, lo = c[0] == 0xe0 ? 0xa0 : 0x80, hi = c[0] == 0xed ? 0x9f : 0xbf;
+	else if (c[0] >= 0xf0 && c[0] <= 0xf4)
+		n = 4, lo = c[0] == 0xf0 ? 0x90 : 0x80, hi = c[0] == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (c[1] < lo || c[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (c[i] < 0x80 || c[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* Append piece (n bytes) to out, keeping room for "..." and the nul; false
+ * when it does not fit, and then out ends in "...". */
+static bool put_piece(char *out, size_t size, size_t *k, const char *piece, size_t n)
+{
+	/* may run in a signal handler */
+	if (*k + n + 4 > size) {
+		if (*k + 4 <= size) {
+			memcpy(out + *k, "...", 3);
+			*k += 3;
+		}
+		return false;
+	}
+	memcpy(out + *k, piece, n);
+	*k += n;
+	return true;
 }
 
 void trace_mark_text(char *out, size_t size, const char *text, bool words)
 {
+	/* may run in a signal handler */
 	size_t k = 0;
 
-	for (const char *c = text; *c && k + 5 < size; c++) {
+	for (const char *c = text; *c; c++) {
 		bool word_start = c == text || c[-1] == ' ';
-		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\')
-			k += (size_t)fmt(out + k, size - k, "\\x%02x", (unsigned char)*c);
-		else if (words && word_start && (*c == 'R' || *c == 'W') && (c[1] == ' ' || !c[1]))
-			k += (size_t)fmt(out + k, size - k, "\\%c", *c);
-		else
-			out[k++] = *c;
+		char piece[8];
+		size_t n = 1;
+		piece[0] = *c;
+		size_t seq = (unsigned char)*c >= 0x80 ? utf8_length((const unsigned char *)c) : 1;
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\' || !seq) {
+			n = (size_t)fmt(piece, sizeof(piece), "\\x%02x", (unsigned char)*c);
+		} else if (seq > 1) {
+			memcpy(piece, c, seq);
+			n = seq;
+			c += seq - 1;
+		} else if (words && word_start && (*c == 'R' || *c == 'W') && (c[1] == ' ' || !c[1])) {
+			n = (size_t)fmt(piece, sizeof(piece), "\\%c", *c);
+		}
+		if (!put_piece(out, size, &k, piece, n))
+			break;
+	}
+	out[k] = '\0';
+}
+
+void trace_json_text(char *out, size_t size, const char *text)
+{
+	/* may run in a signal handler */
+	size_t k = 0;
+
+	for (const unsigned char *c = (const unsigned char *)text; *c;) {
+		char piece[8];
+		size_t n = 1, used = 1;
+		piece[0] = (char)*c;
+		if (*c == '"' || *c == '\\') {
+			piece[0] = '\\';
+			piece[1] = (char)*c;
+			n = 2;
+		} else if (*c < 0x20 || *c == 0x7f) {
+			n = (size_t)fmt(piece, sizeof(piece), "\\u%04x", *c);
+		} else if (*c >= 0x80) {
+			used = utf8_length(c);
+			if (used) {
+				memcpy(piece, c, used);
+				n = used;
+			} else {
+				memcpy(piece, "\\ufffd", 6);
+				n = 6;
+				used = 1;
+			}
+		}
+		if (!put_piece(out, size, &k, piece, n))
+			break;
+		c += used;
 	}
 	out[k] = '\0';
 }
@@ -198,7 +337,7 @@ void trace_compat(const char *bdf, uint64_t off, size_t len, uint64_t wrote, uin
 	if (trace_fd < 0)
 		return;
 	struct trace_when w = now();
-	emit(line, format->compat(line, sizeof(line), &w, &c));
+	record(line, sizeof(line), format->compat(line, sizeof(line), &w, &c));
 }
 
 void trace_mark(const char *text)
@@ -208,5 +347,5 @@ void trace_mark(const char *text)
 	if (trace_fd < 0 || !text)
 		return;
 	struct trace_when w = now();
-	emit(line, format->mark(line, sizeof(line), &w, text));
+	record(line, sizeof(line), format->mark(line, sizeof(line), &w, text));
 }

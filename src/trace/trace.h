@@ -20,6 +20,8 @@ struct bar_label {
 /* trace.c — the debug trace */
 void trace_init(void);
 bool trace_enabled(void);
+/* At the process's exit or _exit: how many records could not be written. */
+void trace_exit(void);
 /* One access of at most 8 bytes at BAR offset off; val: its bytes as a
  * little-endian number. Runs in the signal handler. */
 void trace_access(const struct bar_label *at, uint64_t off, size_t len, uint64_t val, bool write, uint64_t pc);
@@ -51,7 +53,13 @@ void symbols_start(void);	/* outside the handler, before the first lookup */
 /* handler-safe; *name is NULL (and *off relative to the object) when the
  * object has no symbol there */
 bool symbols_lookup(uintptr_t pc, const char **name, uintptr_t *off, const char **obj);
-/* "name+0x12 in obj", or "obj+0x1234" without a symbol; false if unknown */
+/* "name+0x12 in obj", or "obj+0x1234" without a symbol; false if unknown.
+ * The name is shortened to SYMBOLS_NAME_MAX and the object's to
+ * SYMBOLS_OBJ_MAX bytes (escapes included), ending in "...":
+ * SYMBOLS_DESCRIBED bytes always hold the whole description. */
+#define SYMBOLS_NAME_MAX 1536
+#define SYMBOLS_OBJ_MAX 256
+#define SYMBOLS_DESCRIBED (SYMBOLS_NAME_MAX + SYMBOLS_OBJ_MAX + 48)
 bool symbols_describe(uintptr_t pc, char *buf, size_t size, bool json);
 
 #endif

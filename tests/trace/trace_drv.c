@@ -1,7 +1,7 @@
 /* A test driver for the tracing tests (tests/trace): every scenario makes a
  * known sequence of device accesses, printed where the test needs values.
  *   trace_drv basic | copy | bar2 | resource BDF | twodev BDF_A BDF_B | symbols DLOPEN_PATH |
- *             crash abort|segv | threads NTHREADS N | marks | fork
+ *             crash abort|segv | threads NTHREADS N | marks | fork | names
  * Built with ../drivers/vfio_drv.c and linked against libtracelib.so
  * (trace_lib.c); the dlopen'ed library is trace_dl.c. */
 #include "vfio_drv.h"
@@ -264,6 +264,40 @@ static int forking(void)
 	return 0;
 }
 
+/* Functions whose symbol names a trace must carry whole and, in jsonl, as
+ * valid JSON: 410 characters, UTF-8, and a byte that is not UTF-8. */
+#define X10 "xxxxxxxxxx"
+#define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+__attribute__((noinline)) uint32_t long_touch(volatile uint8_t *b) __asm__("long" X100 X100 X100 X100 "_touch");
+__attribute__((noinline)) uint32_t utf8_touch(volatile uint8_t *b) __asm__("caf\xc3\xa9_touch");
+__attribute__((noinline)) uint32_t bad_touch(volatile uint8_t *b) __asm__("bad\xff_touch");
+
+__attribute__((noinline)) uint32_t long_touch(volatile uint8_t *b)
+{
+	WR32(b + REG_SCRATCH, 0x410);
+	return RD32(b + REG_SCRATCH);
+}
+
+__attribute__((noinline)) uint32_t utf8_touch(volatile uint8_t *b)
+{
+	WR32(b + REG_SCRATCH, 0xcafe);
+	return RD32(b + REG_SCRATCH);
+}
+
+__attribute__((noinline)) uint32_t bad_touch(volatile uint8_t *b)
+{
+	WR32(b + REG_SCRATCH, 0xbad);
+	return RD32(b + REG_SCRATCH);
+}
+
+static int names(void)
+{
+	uint8_t *b = map0();
+
+	printf("long 0x%x utf8 0x%x bad 0x%x\n", long_touch(b), utf8_touch(b), bad_touch(b));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -299,5 +333,8 @@ int main(int argc, char **argv)
 		return marks();
 	if (argc == 2 && !strcmp(argv[1], "fork"))
 		return forking();
-	drv_die("usage: trace_drv basic|copy|bar2|twodev A B|symbols DLPATH|crash abort|segv|threads T N|marks|fork");
+	if (argc == 2 && !strcmp(argv[1], "names"))
+		return names();
+	drv_die("usage: trace_drv basic|copy|bar2|twodev A B|symbols DLPATH|crash abort|segv|threads T N|marks|fork|"
+		"names");
 }

@@ -147,6 +147,20 @@ def run(prog, args=(), opts=(), env=None, fmt=None, sims=('regs',), tracefile=Tr
     return Traced(res, text)
 
 
+def run_bytes(prog, args, fmt):
+    """mmio-run --sim regs --trace=FILE --format FMT -- prog args: the
+    trace file's bytes, undecoded, and the run's Result."""
+    with tempfile.TemporaryDirectory(prefix='mmiotrace-') as d:
+        path = os.path.join(d, 'trace')
+        res = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=' + path, '--format', fmt, '--'] + guest(prog)
+                   + list(args), {}, 120)
+        raw = b''
+        if os.path.exists(path):
+            with open(path, 'rb') as f:
+                raw = f.read()
+    return raw, res
+
+
 def resource(drv, bdf=BDF):
     """[(start, end, flags)] of the simulated sysfs resource file."""
     r = _run(guest(drv) + ['resource', bdf], {'LD_PRELOAD': harness.LIBMMIOSIM, 'MMIOSIM_DEVICES': 'regs@' + bdf},
@@ -1072,6 +1086,134 @@ BAD_ENV = [
     ('MMIOSHIM_TRACE_FILTER', 'off=1-'), ('MMIOSHIM_TRACE_FILTER', 'dir=X'), ('MMIOSHIM_TRACE_FILTER', 'dir=r'),
     ('MMIOSHIM_STATS', '2'), ('MMIOSHIM_STATS', 'yes'), ('MMIOSHIM_TRACE_APPEND', 'yes'),
 ]
+
+
+@test
+def trace_filter_terms_are_checked_exit_2_naming_the_term():
+    # a filter that cannot match anything is a mistake said before main,
+    # not a trace that stays empty
+    chk = Checker()
+    label, drv, dl = one()
+    bad = ['dev=', 'dev=0000:00:01.O', 'dev=00:01', 'dev=0000:00:20.0', 'dev=0000:00:01.8', 'dev=000:00:01.0',
+           'off=-1', 'off=0x8--1', 'off= 8', 'bar= 0', 'bar=-0', 'bar=0,', ',bar=0', 'bar=0,,dir=R', 'bar=',
+           '=3', 'size=4', 'dir=', ','.join(['bar=%d' % (i % 6) for i in range(9)])]
+    for spec in bad:
+        lab = 'MMIOSHIM_TRACE_FILTER=%r' % spec
+        r = _run(mmio_run_argv() + ['--sim', 'regs', '--trace=/dev/null', '--filter', spec, '--'] + guest(drv)
+                 + ['basic'], {}, 60)
+        good = chk.check(r.status == 2 and 'api ' not in r.out, lab, 'status %d, want 2 before main\n%s'
+                         % (r.status, r.describe()))
+        good &= chk.check('MMIOSHIM_TRACE_FILTER=' + spec in r.err and 'accepted:' in r.err, lab,
+                          'the message does not name the filter and what is accepted:\n%s' % r.describe())
+        if good:
+            chk.ok(lab, r.err.strip().splitlines()[0][-110:])
+    # the short form (lspci's) and upper-case hex name the same device
+    ref = run(drv, ['basic'], fmt='jsonl', opts=['--filter', 'dev=%s' % BDF])
+    for spec in ('dev=%s' % BDF[5:], 'dev=%s' % BDF.upper()):
+        t = run(drv, ['basic'], fmt='jsonl', opts=['--filter', spec])
+        got = [key(a) for a in parse_jsonl(t.lines)[0]]
+        want = [key(a) for a in parse_jsonl(ref.lines)[0]]
+        if chk.check(t.res.status == 0 and got == want and want, spec, 'recorded %d accesses, the full form %d\n%s'
+                     % (len(got), len(want), t.res.describe())):
+            chk.ok(spec, '(%d accesses, as dev=%s)' % (len(got), BDF))
+    # a well-formed address of no device the program maps: said at exit
+    t = run(drv, ['basic'], opts=['--filter', 'dev=0000:00:1f.7'])
+    lines = [l for l in t.res.err.splitlines() if 'dev=0000:00:1f.7 matched no device' in l]
+    if chk.check(t.res.status == 0 and len(lines) == 1, 'dev=0000:00:1f.7', 'want one warning at exit\n%s'
+                 % t.res.describe()):
+        chk.ok('dev=0000:00:1f.7', lines[0])
+    chk.report()
+
+
+@test
+def mmio_run_trace_options_without_trace_are_usage_errors():
+    chk = Checker()
+    label, drv, dl = one()
+    for opts, word in ((['--format', 'jsonl'], '--format'), (['--filter', 'bar=0'], '--filter'),
+                       (['--trace-append'], '--trace-append')):
+        lab = ' '.join(opts)
+        r = _run(mmio_run_argv() + ['--sim', 'regs'] + opts + ['--'] + guest(drv) + ['basic'], {}, 60)
+        good = chk.check(r.status == 2 and 'api ' not in r.out, lab, 'status %d, want 2 before the program\n%s'
+                         % (r.status, r.describe()))
+        good &= chk.check(word in r.err and 'needs --trace' in r.err, lab, 'the message does not say %s needs '
+                          '--trace:\n%s' % (word, r.describe()))
+        if good:
+            chk.ok(lab, r.err.splitlines()[0])
+    chk.report()
+
+
+@test
+def trace_write_errors_are_said_once_and_counted_at_exit():
+    # /dev/full: every write fails (ENOSPC). The program is not disturbed;
+    # the first failure is said at once, the number lost at exit
+    chk = Checker()
+    for label, drv, _ in variants(('2',)):
+        ref = run(drv, ['basic'])
+        n = len(ref.lines)
+        for fmt in ('text', 'jsonl', 'mmiotrace'):
+            lab = '%s %s' % (label, fmt)
+            argv = mmio_run_argv() + ['--sim', 'regs', '--trace=/dev/full', '--format', fmt, '--'] + guest(drv)
+            r = _run(argv + ['basic'], {}, 60)
+            first = [l for l in r.err.splitlines() if re.search(r'trace /dev/full: a record could not be written '
+                                                                r'\(ENOSPC\)', l)]
+            lost = [l for l in r.err.splitlines() if re.search(r'trace /dev/full: (\d+) of \1 records lost '
+                                                               r'\(No space left on device\)', l)]
+            want = n if fmt != 'mmiotrace' else None
+            count = int(re.search(r'(\d+) of', lost[0]).group(1)) if len(lost) == 1 else None
+            good = chk.check(r.status == 0 and r.out == ref.res.out, lab, 'the program was disturbed\n%s'
+                             % r.describe())
+            good &= chk.check(len(first) == 1 and len(lost) == 1, lab, 'want one message at the first failure '
+                              'and one count at exit\n%s' % r.describe())
+            good &= chk.check(want is None or count == want, lab, '%r records lost, the same run to a file has %d '
+                              'lines' % (count, n))
+            if good:
+                chk.ok(lab, lost[0])
+    chk.report()
+
+
+@test
+def trace_symbol_names_whole_and_valid_json_whatever_they_hold():
+    # 410 characters, UTF-8, a byte that is not UTF-8: every jsonl line is
+    # strict JSON (and UTF-8), names are whole, text lines end where they
+    # should
+    long_name = 'long' + 'x' * 400 + '_touch'
+    want = {long_name: 0x410, 'caf\u00e9_touch': 0xcafe, 'bad\ufffd_touch': 0xbad}
+    chk = Checker()
+    for label, drv, _ in variants(('2',)):
+        for fmt in ('jsonl', 'text'):
+            lab = '%s %s' % (label, fmt)
+            raw, res = run_bytes(drv, ['names'], fmt)
+            if not chk.check(res.status == 0, lab, res.describe()):
+                continue
+            try:
+                text = raw.decode('utf-8')
+            except UnicodeDecodeError as e:
+                chk.fail(lab, 'the trace is not UTF-8: %s' % e)
+                continue
+            lines = text.splitlines()
+            acc = []
+            try:
+                if fmt == 'jsonl':
+                    for l in lines:
+                        json.loads(l)
+                    acc = parse_jsonl(lines)[0]
+                    names = {a['sym'].rsplit('+0x', 1)[0] for a in acc}
+                else:
+                    acc = parse_text(lines)[0]
+                    names = {a['sym'].split('+0x', 1)[0] for a in acc}
+            except (ValueError, Fail) as e:
+                chk.fail(lab, 'not a valid trace: %s' % e)
+                continue
+            if fmt == 'text':
+                want_here = {long_name, 'caf\u00e9_touch', 'bad\\xff_touch'}
+            else:
+                want_here = set(want)
+            good = chk.check(want_here <= names, lab, 'names %r, want %r among them'
+                             % (sorted(n[:40] for n in names), sorted(n[:40] for n in want_here)))
+            good &= compare_to_log(chk, lab, acc, parse_log(res.log))
+            if good:
+                chk.ok(lab, '(%d accesses; a %d-character name whole)' % (len(acc), len(long_name)))
+    chk.report()
 
 
 @test
