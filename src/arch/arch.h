@@ -29,6 +29,11 @@ struct insn {
 	uint8_t kind;		/* enum insn_kind */
 	uint8_t width;		/* bytes of one device access (1..64) */
 	uint8_t refuse;		/* enum mmio_err if it can never be emulated, else 0 */
+	/* A string instruction (rep movs/stos): the bytes of each element,
+	 * which the emulator moves one by one, each a device access of that
+	 * width. 0: no element structure (or a block copy of the C library,
+	 * which the shim performs in naturally aligned pieces). */
+	uint8_t element;
 	char text[64];		/* "mnemonic operands", for messages */
 	unsigned char arch[96];	/* decoded operands, private to the architecture */
 };

@@ -137,6 +137,8 @@ static void decode(uint64_t pc, struct insn *out)
 	out->pc = pc;
 	if (err && !out->refuse)
 		out->refuse = (uint8_t)err;
+	if (io_in_libc(pc))
+		out->element = 0;
 }
 
 const struct insn *decoder_get(uint64_t pc, struct insn *scratch, int *err)

@@ -39,6 +39,9 @@ struct io_ctx {
 	const struct region *fault_region;
 };
 void io_init(void);
+/* Is pc in the C library's code (memcpy and friends: block copies)? May
+ * run in a signal handler. */
+bool io_in_libc(uint64_t pc);
 int io_mmio_call(const struct region *r, uintptr_t addr, void *buf, size_t len, bool write, uint64_t pc);
 
 #endif

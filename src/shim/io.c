@@ -45,15 +45,21 @@ void io_init(void)
 		dl_iterate_phdr(find_text, dli.dli_fbase);
 }
 
-/* Is a scalar access of len bytes at off not naturally aligned? Vector
- * moves and block copies (string instructions, the C library's copy
- * routines) have no alignment of their own: they go to the device as the
- * kernel's pread/pwrite splits them. */
+bool io_in_libc(uint64_t pc)
+{
+	/* may run in a signal handler */
+	return pc >= libc_text_lo && pc < libc_text_hi;
+}
+
+/* Is a scalar access of len bytes at off not naturally aligned? An element
+ * of a string instruction is one such access. Vector moves and block
+ * copies (MVC, the C library's copy routines) have no alignment of their
+ * own: they go to the device as the kernel's pread/pwrite splits them. */
 static bool misaligned(uint64_t off, size_t len, const struct insn *in)
 {
-	if (len > 8 || (in && in->kind == INSN_COPY))
+	if (len > 8 || (in && in->kind == INSN_COPY && !in->element))
 		return false;
-	if (in && in->pc >= libc_text_lo && in->pc < libc_text_hi)
+	if (in && !in->element && io_in_libc(in->pc))
 		return false;
 	return (len & (len - 1)) || (off & (len - 1));
 }

@@ -176,6 +176,71 @@ static void stores(void)
 	}
 }
 
+/* String instructions are sequences of element accesses of the element's
+ * width, in the order the CPU makes them (rep movs: read then write, per
+ * element). EXPLICIT: those very accesses, one by one. */
+#ifdef EXPLICIT
+#define ELEMENTS_STORE(p, w, n, v) do { \
+		uint64_t v_ = (v); \
+		for (int i_ = 0; i_ < (n); i_++) \
+			drv_explicit_wr((p) + i_ * (w), &v_, (w)); \
+	} while (0)
+#define ELEMENTS_COPY(d_in, s_in, w, n) do { \
+		uint8_t *d = (uint8_t *)(d_in), *s = (uint8_t *)(s_in); \
+		for (int i_ = 0; i_ < (n); i_++) { \
+			uint64_t v_ = 0; \
+			if ((uintptr_t)(s) >= (uintptr_t)bar && (uintptr_t)(s) < (uintptr_t)bar + 4096) \
+				drv_explicit_rd((s) + i_ * (w), &v_, (w)); \
+			else \
+				memcpy(&v_, (s) + i_ * (w), (w)); \
+			if ((uintptr_t)(d) >= (uintptr_t)bar && (uintptr_t)(d) < (uintptr_t)bar + 4096) \
+				drv_explicit_wr((d) + i_ * (w), &v_, (w)); \
+			else \
+				memcpy((d) + i_ * (w), &v_, (w)); \
+		} \
+	} while (0)
+#else
+#define ELEMENTS_STORE(p, w, n, v) do { \
+		void *d_ = (p); \
+		uint64_t c_ = (n); \
+		if ((w) == 1) __asm__ volatile("rep stosb" : "+D"(d_), "+c"(c_) : "a"(v) : "memory"); \
+		if ((w) == 2) __asm__ volatile("rep stosw" : "+D"(d_), "+c"(c_) : "a"(v) : "memory"); \
+		if ((w) == 4) __asm__ volatile("rep stosl" : "+D"(d_), "+c"(c_) : "a"(v) : "memory"); \
+		if ((w) == 8) __asm__ volatile("rep stosq" : "+D"(d_), "+c"(c_) : "a"(v) : "memory"); \
+	} while (0)
+#define ELEMENTS_COPY(d_in, s_in, w, n) do { \
+		uint8_t *d = (uint8_t *)(d_in), *s = (uint8_t *)(s_in); \
+		void *d_ = (d); \
+		const void *s_ = (s); \
+		uint64_t c_ = (n); \
+		if ((w) == 1) __asm__ volatile("rep movsb" : "+D"(d_), "+S"(s_), "+c"(c_) : : "memory"); \
+		if ((w) == 2) __asm__ volatile("rep movsw" : "+D"(d_), "+S"(s_), "+c"(c_) : : "memory"); \
+		if ((w) == 4) __asm__ volatile("rep movsl" : "+D"(d_), "+S"(s_), "+c"(c_) : : "memory"); \
+		if ((w) == 8) __asm__ volatile("rep movsq" : "+D"(d_), "+S"(s_), "+c"(c_) : : "memory"); \
+	} while (0)
+#endif
+
+static void strings(void)
+{
+	uint8_t local[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	uint32_t back[4] = { 0 };
+
+	preset();
+	/* four 32-bit doorbells, each written once with 4 bytes */
+	ELEMENTS_STORE(bar + REG_DOORBELL(0), 4, 4, opaque(0x5eed1234));
+	ELEMENTS_STORE(B, 2, 4, opaque(0xbeef));
+	printf("stosw %016" PRIx64 "\n", RD64(B));
+	ELEMENTS_STORE(B + 8, 8, 1, opaque(0x0123456789abcdefull));
+	ELEMENTS_STORE(B + 8, 1, 3, opaque(0x5a));
+	printf("stosq stosb %016" PRIx64 "\n", RD64(B + 8));
+	/* device to device: read, write, read, write */
+	ELEMENTS_COPY(B + 8, B, 4, 2);
+	printf("movsl BAR to BAR %016" PRIx64 "\n", RD64(B + 8));
+	ELEMENTS_COPY(B + 1, local, 1, 3);
+	ELEMENTS_COPY(back, B, 4, 4);
+	printf("movsb movsl %08x %08x %08x %08x\n", back[0], back[1], back[2], back[3]);
+}
+
 /* One flag-setting instruction on memory; prints result register, flags
  * (masked to the defined ones) and the memory afterwards. */
 #define FLAGOP(T, P, RD_, WR_, MASK, INSN, INIT, V) do { \
@@ -239,7 +304,7 @@ static const struct scenario {
 	const char *name;
 	void (*fn)(void);
 } scenarios[] = {
-	{ "loads", loads }, { "stores", stores }, { "flags", flags },
+	{ "loads", loads }, { "stores", stores }, { "flags", flags }, { "strings", strings },
 };
 
 int main(int argc, char **argv)

@@ -134,6 +134,15 @@ def asm_load_register_writeback_matches_explicit():
 
 
 @test
+@x86_only('rep movs/stos are x86_64 string instructions')
+def asm_string_instructions_are_element_accesses_match_explicit():
+    # rep stosl onto four 32-bit doorbells is four 4-byte writes (not two
+    # 8-byte ones the device rejects); rep movs BAR to BAR alternates read
+    # and write per element
+    twin_test('asmops.c', ['strings'])
+
+
+@test
 @x86_only('x86_64 inline assembly')
 def asm_store_forms_log_matches_explicit():
     twin_test('asmops.c', ['stores'])

@@ -297,23 +297,39 @@ c("movsb_mem_dev", "movsb", "rsi=M8 rdi=D16", "R1@M8 W1@D16")
 c("movsl_dev_mem", "movsl", "rsi=D16 rdi=M8", "R4@D16 W4@M8")
 c("movsq_dev_dev", "movsq", "rsi=D16 rdi=D64", "R8@D16 W8@D64")
 c("movsw", "movsw", "rsi=M0 rdi=D0", "R2@M0 W2@D0")
-c("rep_movsb_mem_dev", "rep movsb", "rsi=M8 rdi=D16 rcx=37", "R37@M8 W37@D16")
-c("rep_movsw_mem_dev", "rep movsw", "rsi=M2 rdi=D2 rcx=9", "R18@M2 W18@D2")
-c("rep_movsl_dev_mem", "rep movsl", "rsi=D16 rdi=M0 rcx=11", "R44@D16 W44@M0")
-c("rep_movsq_dev_dev", "rep movsq", "rsi=D0 rdi=D512 rcx=20", "R160@D0 W160@D512")
-c("rep_movsb_chunks", "rep movsb", "rsi=M0 rdi=D0 rcx=3000",
-  "R1024@M0 W1024@D0 R1024@M1024 W1024@D1024 R952@M2048 W952@D2048")
-c("rep_movsb_overlap", "rep movsb", "rsi=D0 rdi=D3 rcx=10", "R3@D0 W3@D3 R3@D3 W3@D6 R3@D6 W3@D9 R1@D9 W1@D12")
+# rep movs/stos: one access per element, of the element's width, in order;
+# movs reads then writes each element. Long ones: "?" (the harness checks
+# every element's call).
+
+
+def elements(n, w, src, dst):
+    """The io log of n elements of w bytes: src/dst like ('M', 8), src None
+    for stos."""
+    out = []
+    for i in range(n):
+        if src:
+            out.append('R%d@%s%d' % (w, src[0], src[1] + i * w))
+        out.append('W%d@%s%d' % (w, dst[0], dst[1] + i * w))
+    return ' '.join(out)
+
+
+c("rep_movsb_mem_dev", "rep movsb", "rsi=M8 rdi=D16 rcx=37", "?")
+c("rep_movsw_mem_dev", "rep movsw", "rsi=M2 rdi=D2 rcx=9", elements(9, 2, ('M', 2), ('D', 2)))
+c("rep_movsl_dev_mem", "rep movsl", "rsi=D16 rdi=M0 rcx=11", elements(11, 4, ('D', 16), ('M', 0)))
+c("rep_movsq_dev_dev", "rep movsq", "rsi=D0 rdi=D512 rcx=20", elements(20, 8, ('D', 0), ('D', 512)))
+c("rep_movsb_long", "rep movsb", "rsi=M0 rdi=D0 rcx=3000", "?")
+# overlapping forward: each element reads what the one before it wrote
+c("rep_movsb_overlap", "rep movsb", "rsi=D0 rdi=D3 rcx=10", elements(10, 1, ('D', 0), ('D', 3)))
 c("rep_movsb_zero_count", "rep movsb", "rsi=M0 rdi=D0 rcx=0", "")
-c("repne_movsb", "repne movsb", "rsi=M0 rdi=D0 rcx=5", "R5@M0 W5@D0")
+c("repne_movsb", "repne movsb", "rsi=M0 rdi=D0 rcx=5", elements(5, 1, ('M', 0), ('D', 0)))
 c("stosb", "stosb", "rdi=D16", "W1@D16")
 c("stosw", "stosw", "rdi=D16", "W2@D16")
 c("stosl", "stosl", "rdi=D16", "W4@D16")
 c("stosq", "stosq", "rdi=D16", "W8@D16")
-c("rep_stosb", "rep stosb", "rdi=D16 rcx=100", "W100@D16")
-c("rep_stosl", "rep stosl", "rdi=D16 rcx=300", "W1024@D16 W176@D1040")
-c("rep_stosq", "rep stosq", "rdi=D8 rcx=7", "W56@D8")
-c("rep_stosw_mem", "rep stosw", "rdi=M8 rcx=7", "W14@M8")
+c("rep_stosb", "rep stosb", "rdi=D16 rcx=100", "?")
+c("rep_stosl", "rep stosl", "rdi=D16 rcx=300", "?")
+c("rep_stosq", "rep stosq", "rdi=D8 rcx=7", elements(7, 8, None, ('D', 8)))
+c("rep_stosw_mem", "rep stosw", "rdi=M8 rcx=7", elements(7, 2, None, ('M', 8)))
 
 out = []
 for (name, asm, pins, io, need) in cases:

@@ -116,11 +116,22 @@ static int fio_write(const struct mmio_io *io, uint64_t addr, size_t len, const 
 	return fio_access(io, 'W', addr, len, (void *)buf);
 }
 
+/* As the shim's: an operand that starts on the device and runs past its
+ * end is refused before any access. */
+static int fio_check(const struct mmio_io *io, uint64_t addr, size_t len)
+{
+	const struct fake_io *f = io->ctx;
+
+	return addr >= f->dev && addr - f->dev < DEV_SIZE && len > DEV_SIZE - (addr - f->dev) ? MMIO_E_RANGE : 0;
+}
+
 void fio_reset(void)
 {
+	int used = env.fio.n < IO_MAX ? env.fio.n : IO_MAX;
+
+	memset(env.fio.call, 0, (size_t)used * sizeof env.fio.call[0]);
 	env.fio.n = 0;
 	env.fio.fail_call = 0;
-	memset(env.fio.call, 0, sizeof env.fio.call);
 }
 
 void io_format(const struct io_call *c, char *buf, size_t size)
@@ -388,6 +399,7 @@ void env_init(void)
 
 	env.fio.io.read = fio_read;
 	env.fio.io.write = fio_write;
+	env.fio.io.check = fio_check;
 	env.fio.io.ctx = &env.fio;
 	env.fio.shadow = env.shadow;
 	env.fio.dev = (uint64_t)env.dev;
@@ -481,13 +493,27 @@ static bool io_as_specified(const char *what, const struct insn *in, uint64_t ea
 		      in->width, (unsigned long long)ea);
 		return ok;
 	}
+	bool movs = strstr(in->text, "movs") != NULL;
+	if (in->element) {
+		/* a string instruction: one call per element of its width, in
+		 * ascending order; movs reads and then writes each element */
+		int per = movs ? 2 : 1;
+		bool ok = f->n == (int)count * per && f->n <= IO_MAX;
+		for (int i = 0; ok && i < f->n; i++) {
+			const struct io_call *k = &f->call[i], *first = &f->call[i % per];
+			ok = k->len == in->element && k->dir == (movs && i % 2 == 0 ? 'R' : 'W') &&
+			     k->addr == first->addr + (uint64_t)(i / per) * in->element;
+		}
+		CHECK(ok, "%s: io log \"%s\" for %llu elements of %u bytes", what, log, (unsigned long long)count,
+		      in->element);
+		return ok;
+	}
 	uint64_t rd = 0, wr = 0;
 	bool ok = true;
 	for (int i = 0; i < f->n && i < IO_MAX; i++) {
 		ok &= f->call[i].len % in->width == 0 && f->call[i].len <= 4096 && f->call[i].len > 0;
 		*(f->call[i].dir == 'R' ? &rd : &wr) += f->call[i].len;
 	}
-	bool movs = strstr(in->text, "movs") != NULL;
 	ok &= f->n <= IO_MAX && wr == count * in->width && rd == (movs ? wr : 0);
 	CHECK(ok, "%s: io log \"%s\" for %llu elements", what, log, (unsigned long long)count);
 	return ok;

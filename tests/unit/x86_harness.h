@@ -39,7 +39,7 @@ struct io_call {
 	uint8_t data[64];	/* first bytes moved */
 };
 
-#define IO_MAX 64
+#define IO_MAX 8192	/* a string instruction's elements, one call each */
 
 struct fake_io {
 	struct mmio_io io;

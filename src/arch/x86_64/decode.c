@@ -641,6 +641,7 @@ static int decode_string(const cs_insn *ci, struct x86_decoded *x, struct insn *
 	x->reg.num = 0;
 	x->reg.size = out->width;
 	out->kind = INSN_COPY;
+	out->element = out->width;
 	return 0;
 }
 

@@ -755,8 +755,17 @@ static int emulate_bt(const struct insn *in, const struct x86_decoded *x, uconte
 }
 
 /* rep movs/stos move at most this much per io call. Small, because the
- * handler may run on a small alternate signal stack. */
+ * handler may run on a small alternate signal stack. An instruction with
+ * elements (in->element: not the C library's block copy) moves one element
+ * per call: each is one device access of its width, and movs reads and
+ * writes element by element, as the CPU does. */
 #define COPY_CHUNK 1024
+
+static uint64_t string_step(const struct insn *in, uint64_t left)
+{
+	uint64_t step = in->element ? in->element : COPY_CHUNK;
+	return left < step ? left : step;
+}
 
 /* The bytes left for a string instruction: rcx elements with rep, else one. */
 static int string_bytes(const struct insn *in, const struct x86_decoded *x, const ucontext_t *uc, uint64_t *bytes)
@@ -792,7 +801,7 @@ static int emulate_movs(const struct insn *in, const struct x86_decoded *x, ucon
 		return err;
 
 	for (uint64_t done = 0; done < total;) {
-		uint64_t chunk = total - done < COPY_CHUNK ? total - done : COPY_CHUNK;
+		uint64_t chunk = string_step(in, total - done);
 		/* forward overlap closer than a chunk: copy as the CPU would */
 		if (dst > src && dst - src < chunk) {
 			chunk = (dst - src) / in->width * in->width;
@@ -825,7 +834,7 @@ static int emulate_stos(const struct insn *in, const struct x86_decoded *x, ucon
 	for (unsigned i = 0; i < COPY_CHUNK; i += w)
 		memcpy(buf + i, &v, w);
 	for (uint64_t done = 0; done < total;) {
-		uint64_t chunk = total - done < COPY_CHUNK ? total - done : COPY_CHUNK;
+		uint64_t chunk = string_step(in, total - done);
 		err = io->write(io, addr + done, chunk, buf);
 		if (err)
 			return err;
