@@ -682,11 +682,16 @@ def unaligned_load16_split_into_aligned_pieces():
 
 # ------------------------------------------------ BAR2: block copies
 
-def bulk(env, scenarios=('libc', 'repb', 'avx'), perms='---', shim=True):
+def bulk(env, scenarios=('libc', 'repb'), perms='---', shim=True):
+    """A scenario this CPU cannot run (avx2, avx512) makes bulk exit 77:
+    the test is a skip with its reason, never a pass."""
     chk = Checker()
     for label, normal, _ in builds('bulk.c', explicit_too=False):
         args = ['perms'] + list(scenarios)
         got = under_shim(normal, args, env=env) if shim else sim_only(normal, args, env=env)
+        if got.status == 77:
+            m = re.search(r'^SKIP: (.*)$', got.out, re.M)
+            raise Skip(m.group(1) if m else 'bulk exited 77 without a reason:\n' + got.describe())
         good = chk.check(got.status == 0 and 'MISMATCH' not in got.out, label,
                          'BAR2 contents wrong or the run failed\n' + got.describe())
         m = re.search(r'bar2 perms (\S+)', got.out)
@@ -702,7 +707,39 @@ def bulk(env, scenarios=('libc', 'repb', 'avx'), perms='---', shim=True):
 @test
 @x86_only('the CPU reaches the simulated BAR2 mapping (on s390x a BAR mapping faults)')
 def bar2_block_copies_simulator_alone():
-    bulk({}, scenarios=('libc', 'repb', 'repq', 'avx'), perms=None, shim=False)
+    bulk({}, scenarios=('libc', 'repb', 'repq'), perms=None, shim=False)
+
+
+@test
+@x86_only('the CPU reaches the simulated BAR2 mapping (on s390x a BAR mapping faults)')
+def bar2_avx2_moves_simulator_alone():
+    bulk({}, scenarios=('avx2',), perms=None, shim=False)
+
+
+@test
+@x86_only('the CPU reaches the simulated BAR2 mapping (on s390x a BAR mapping faults)')
+def bar2_avx512_moves_simulator_alone():
+    bulk({}, scenarios=('avx512',), perms=None, shim=False)
+
+
+@test
+@x86_only('the x86_64 vector scenarios')
+def bulk_scenario_the_cpu_lacks_is_a_skip_not_a_pass():
+    # what a CPU without AVX-512 or AVX2 makes of the vector scenarios:
+    # exit 77 with the reason, which bulk() turns into a skip
+    chk = Checker()
+    label, normal, _ = builds('bulk.c', levels=('2',), explicit_too=False)[0]
+    for scenario, feature in (('avx512', 'avx512f'), ('avx2', 'avx2')):
+        r = under_shim(normal, ['perms', scenario], env={'DRV_CPU_LACKS': feature})
+        lab = '%s without %s' % (scenario, feature)
+        if chk.check(r.status == 77 and 'SKIP: the CPU lacks %s' % feature in r.out, lab,
+                     'want exit 77 and the reason\n' + r.describe()):
+            try:
+                bulk({'DRV_CPU_LACKS': feature}, scenarios=(scenario,))
+                chk.fail(lab, 'bulk() passed a scenario that did not run')
+            except Skip as e:
+                chk.ok(lab, 'SKIP: %s' % e)
+    chk.report()
 
 
 BAR2_MODES = {
@@ -715,10 +752,11 @@ BAR2_MODE_ARCH = {'direct_backend_trap_all': 'x86_64', 'syscall_backend': 's390x
 BAR2_KINDS = {
     'rep_movsb_stosb': ('repb',),                 # explicit rep movsb/stosb
     'libc_memcpy_memset': ('libc',),              # whatever glibc picks on this CPU
-    'avx_avx512_moves': ('avx',),                 # vmovdqu ymm, vmovntdq, vmovdqu64 zmm
+    'avx2_moves': ('avx2',),                      # vmovdqu ymm, vmovntdq (skip without AVX2)
+    'avx512_moves': ('avx512',),                  # vmovdqu64 zmm (skip without AVX-512F)
     'rep_movsq_stosq': ('repq',),
 }
-BAR2_KIND_X86 = ('rep_movsb_stosb', 'avx_avx512_moves', 'rep_movsq_stosq')
+BAR2_KIND_X86 = ('rep_movsb_stosb', 'avx2_moves', 'avx512_moves', 'rep_movsq_stosq')
 
 
 def _bar2_test(kind, mode):

@@ -147,18 +147,54 @@ static void run_case(const struct xcase *k)
 	}
 }
 
-int main(void)
-{
-	int skipped = 0, n = (int)(sizeof cases / sizeof cases[0]);
+/* The cases are run in groups, one test each: those that need no CPU
+ * feature, and one group per feature (a case belongs to the most demanding
+ * feature it needs). A group whose feature the CPU lacks did not run:
+ * exit 77 (a skip, with the reason), never a pass. X86_CPU_LACKS=NAME
+ * makes the CPU lack that group's feature (the skip's own check). */
+static const struct group {
+	const char *name, *feature;
+	int need;
+} groups[] = {
+	{ "base", NULL, 0 },		{ "sse41", "SSE4.1", NEED_SSE41 }, { "movbe", "MOVBE", NEED_MOVBE },
+	{ "avx", "AVX", NEED_AVX },	{ "avx2", "AVX2", NEED_AVX2 },	   { "evex", "AVX-512VL", NEED_EVEX },
+};
+#define FEATURES (NEED_AVX | NEED_AVX2 | NEED_EVEX | NEED_MOVBE | NEED_SSE41)
 
-	env_init();
-	for (int i = 0; i < n; i++) {
-		if (!has(cases[i].need)) {
-			skipped++;
-			continue;
-		}
-		run_case(&cases[i]);
+static const struct group *group_of(int need)
+{
+	const struct group *g = &groups[0];
+
+	for (size_t i = 1; i < sizeof groups / sizeof groups[0]; i++)
+		if (need & groups[i].need)
+			g = &groups[i];
+	return g;
+}
+
+int main(int argc, char **argv)
+{
+	int n = (int)(sizeof cases / sizeof cases[0]), ran = 0;
+	const struct group *g = NULL;
+	const char *lacks = getenv("X86_CPU_LACKS");
+
+	for (size_t i = 0; argc == 2 && i < sizeof groups / sizeof groups[0]; i++)
+		if (!strcmp(argv[1], groups[i].name))
+			g = &groups[i];
+	if (!g) {
+		fprintf(stderr, "usage: %s base|sse41|movbe|avx|avx2|evex\n", argv[0]);
+		return 2;
 	}
-	printf("%d cases (%d skipped: CPU lacks the feature), %d failures\n", n, skipped, failures);
+	env_init();
+	if (g->need && (!has(g->need) || (lacks && !strcmp(lacks, g->name)))) {
+		printf("SKIP: the CPU lacks %s: the %s cases did not run\n", g->feature, g->name);
+		return 77;
+	}
+	for (int i = 0; i < n; i++) {
+		if (group_of(cases[i].need & FEATURES) != g)
+			continue;
+		run_case(&cases[i]);
+		ran++;
+	}
+	printf("%d %s cases, %d failures\n", ran, g->name, failures);
 	return failures ? 1 : 0;
 }

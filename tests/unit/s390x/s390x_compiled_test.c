@@ -66,8 +66,9 @@ static bool address_only(const uint8_t *b)
 
 static int unsupported, known_gaps;
 
-/* Documented gaps: floating-point arithmetic with a storage operand
- * (clang folds the volatile float load of ldf into MEEB). */
+/* Documented gaps (README's Limits, mmioshim(7)): floating-point
+ * arithmetic with a storage operand (clang folds the volatile float load
+ * of ldf into MEEB). */
 static bool known_gap(const struct fn *f, const struct insn *in)
 {
 	return !strcmp(f->name, "ldf") && !strncmp(in->text, "meeb", 4);
