@@ -35,6 +35,7 @@
 
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,18 +158,26 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
-static void fork_threads(void)
+/* fork children while two threads hammer the BAR; with exec_self, every
+ * other child comes from vfork and each child execs this program's "bar"
+ * mode (preloaded again), else each child maps BAR0 and uses it */
+static void forks_while_hammering(bool exec_self)
 {
 	pthread_t t[2];
 	int ok = 0;
+	char *const args[] = { "invisible", "bar", NULL };
 
 	for (int i = 0; i < 2; i++)
 		if (pthread_create(&t[i], NULL, hammer, NULL))
 			drv_die("pthread_create");
 	for (int k = 0; k < FORKS; k++) {
-		pid_t pid = fork();
+		pid_t pid = exec_self && k % 2 == 0 ? vfork() : fork();
 		if (pid < 0)
 			drv_die("fork");
+		if (pid == 0 && exec_self) {
+			execv("/proc/self/exe", args);
+			_exit(127);
+		}
 		if (pid == 0) {
 			alarm(20); /* a child stuck on a lock dies by SIGALRM, not the test */
 			uint8_t *q = drv_map_bar(0, NULL, 0, PROT_READ | PROT_WRITE, 0);
@@ -187,39 +196,7 @@ static void fork_threads(void)
 	stop = 1;
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	printf("forks %d, children ok %d\n", FORKS, ok);
-}
-
-static void vfork_threads(void)
-{
-	pthread_t t[2];
-	int ok = 0;
-	char *const args[] = { "invisible", "bar", NULL };
-
-	for (int i = 0; i < 2; i++)
-		if (pthread_create(&t[i], NULL, hammer, NULL))
-			drv_die("pthread_create");
-	for (int k = 0; k < FORKS; k++) {
-		pid_t pid = k % 2 ? fork() : vfork();
-		if (pid < 0)
-			drv_die("fork");
-		if (pid == 0) {
-			execv("/proc/self/exe", args);
-			_exit(127);
-		}
-		int st;
-		if (waitpid(pid, &st, 0) != pid)
-			drv_die("waitpid");
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-			ok++;
-		else
-			printf("child %d: %s %d\n", k, WIFSIGNALED(st) ? "signal" : "status",
-			       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-	}
-	stop = 1;
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	printf("vforks and forks %d, children ok %d\n", FORKS, ok);
+	printf("%s %d, children ok %d\n", exec_self ? "vforks and forks" : "forks", FORKS, ok);
 }
 
 static void high_fd(void)
@@ -326,9 +303,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "mprotect_race")) {
 		mprotect_race();
 	} else if (!strcmp(mode, "fork_threads")) {
-		fork_threads();
+		forks_while_hammering(false);
 	} else if (!strcmp(mode, "vfork_threads")) {
-		vfork_threads();
+		forks_while_hammering(true);
 	} else if (!strcmp(mode, "highfd")) {
 		high_fd();
 	} else if (!strcmp(mode, "altstack") && argc > 2) {

@@ -1126,23 +1126,6 @@ def trace_filter_terms_are_checked_exit_2_naming_the_term():
 
 
 @test
-def mmio_run_trace_options_without_trace_are_usage_errors():
-    chk = Checker()
-    label, drv, dl = one()
-    for opts, word in ((['--format', 'jsonl'], '--format'), (['--filter', 'bar=0'], '--filter'),
-                       (['--trace-append'], '--trace-append')):
-        lab = ' '.join(opts)
-        r = _run(mmio_run_argv() + ['--sim', 'regs'] + opts + ['--'] + guest(drv) + ['basic'], {}, 60)
-        good = chk.check(r.status == 2 and 'api ' not in r.out, lab, 'status %d, want 2 before the program\n%s'
-                         % (r.status, r.describe()))
-        good &= chk.check(word in r.err and 'needs --trace' in r.err, lab, 'the message does not say %s needs '
-                          '--trace:\n%s' % (word, r.describe()))
-        if good:
-            chk.ok(lab, r.err.splitlines()[0])
-    chk.report()
-
-
-@test
 def trace_write_errors_are_said_once_and_counted_at_exit():
     # /dev/full: every write fails (ENOSPC). The program is not disturbed;
     # the first failure is said at once, the number lost at exit
@@ -1381,7 +1364,11 @@ def mmio_run_exit_status_program_signal_and_usage_error():
     for bad, word in ((['--bogus'], '--bogus'), (['-x'], '-x'), (['--backend', 'fast'], 'fast'),
                       (['--sim', 'nvme'], 'nvme'), (['--format', 'xml'], 'xml'), (['--trace='], '--trace'),
                       (['--sim'], '--sim'), (['--format'], '--format'), (['--filter'], '--filter'),
-                      (['--backend'], '--backend'), ([], 'program')):
+                      (['--backend'], '--backend'), ([], 'program'),
+                      # what only a trace uses, without one
+                      (['--format', 'jsonl'], "'--format' needs --trace"),
+                      (['--filter', 'bar=0'], "'--filter' needs --trace"),
+                      (['--trace-append'], "'--trace-append' needs --trace")):
         r = _run(base + bad + (['--'] + guest(hello) if bad and bad[-1] not in ('--sim', '--format', '--filter',
                                                                                   '--backend') else []), {}, 60)
         lab = 'usage error %r' % bad
