@@ -36,19 +36,6 @@ static const struct fn fns[] = { X86_VARIANTS };
 
 #define ITERATIONS 20
 
-static int gpr_number(csh cs, x86_reg r)
-{
-	static const char *const names[16] = {
-		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	};
-	const char *n = cs_reg_name(cs, r);
-	for (int i = 0; n && i < 16; i++)
-		if (!strcmp(n, names[i]))
-			return i;
-	return -1;
-}
-
 /* Can this CPU run what the variant was compiled for? */
 static bool runnable(const char *variant)
 {
@@ -62,19 +49,10 @@ static bool runnable(const char *variant)
 /* Check one memory instruction; returns false if it is not one we check. */
 static bool check_insn(const struct fn *f, const cs_insn *ci)
 {
-	const cs_x86 *d = &ci->detail->x86;
-	const x86_op_mem *m = NULL;
+	struct cpu probe = { 0 };
 
-	for (int i = 0; i < d->op_count && !m; i++)
-		if (d->operands[i].type == X86_OP_MEM)
-			m = &d->operands[i].mem;
-	if (!m || ci->id == X86_INS_LEA || ci->id == X86_INS_NOP)
-		return false;
-	int base = m->base == X86_REG_INVALID ? -1 : gpr_number(env.cs, m->base);
-	int index = m->index == X86_REG_INVALID ? -1 : gpr_number(env.cs, m->index);
-	if (base < 0 || base == RSP || base == RBP || (m->index != X86_REG_INVALID && index < 0))
-		return false;	/* stack, rip-relative, absolute */
-
+	if (!operand_at_device(ci, NULL, &probe))
+		return false;	/* no memory operand: stack, rip-relative, absolute */
 	char what[256];
 	snprintf(what, sizeof what, "%s %s: %s %s", f->variant, f->name, ci->mnemonic, ci->op_str);
 	struct insn in;
@@ -88,18 +66,8 @@ static bool check_insn(const struct fn *f, const cs_insn *ci)
 	for (int i = 0; i < ITERATIONS; i++) {
 		struct cpu c;
 		cpu_random(&c);
-		if (in.kind == INSN_COPY) {
-			c.gpr[RSI] = (uint64_t)env.mem;
-			c.gpr[RDI] = (uint64_t)env.dev + 64;
-			c.gpr[RCX] = 8;
-		} else {
-			uint64_t ea = (uint64_t)env.dev + 64;
-			if (index >= 0)
-				c.gpr[index] = 1;
-			c.gpr[base] = ea - (uint64_t)m->disp - (index >= 0 ? (uint64_t)m->scale : 0);
-			if (index == base)
-				continue;
-		}
+		if (!operand_at_device(ci, &in, &c))
+			continue;
 		if (!differential(what, ci->bytes, &in, &c))
 			break;
 	}

@@ -21,6 +21,11 @@ uint64_t rnd(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
+void rnd_seed(uint64_t seed)
+{
+	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
+}
+
 uint64_t rnd_value(void)
 {
 	static const uint64_t edges[] = {
@@ -416,6 +421,85 @@ int decode_bytes(const uint8_t *bytes, size_t len, struct insn *in)
 	return arch_decode(env.cs, env.scratch, bytes, len, (uint64_t)env.code, in);
 }
 
+/* ---- placing the operand ---- */
+
+int gpr_number(csh cs, x86_reg r)
+{
+	static const char *const names[4][16] = {
+		{ "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		  "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" },
+		{ "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+		  "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" },
+		{ "ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
+		  "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w" },
+		{ "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil",
+		  "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" },
+	};
+	const char *n = cs_reg_name(cs, r);
+	for (int w = 0; n && w < 4; w++)
+		for (int i = 0; i < 16; i++)
+			if (!strcmp(n, names[w][i]))
+				return i;
+	return -1;
+}
+
+bool operand_at_device(const cs_insn *ci, const struct insn *in, struct cpu *c)
+{
+	const cs_x86 *d = &ci->detail->x86;
+	const x86_op_mem *m = NULL;
+
+	for (int i = 0; i < d->op_count && !m; i++)
+		if (d->operands[i].type == X86_OP_MEM)
+			m = &d->operands[i].mem;
+	if (!m || ci->id == X86_INS_LEA || ci->id == X86_INS_NOP)
+		return false;
+	int base = m->base == X86_REG_INVALID ? -1 : gpr_number(env.cs, m->base);
+	int index = m->index == X86_REG_INVALID ? -1 : gpr_number(env.cs, m->index);
+	/* fs and gs have bases of their own; es, ds, cs, ss are flat */
+	if (base < 0 || base == RSP || base == RBP || (m->index != X86_REG_INVALID && index < 0) ||
+	    m->segment == X86_REG_FS || m->segment == X86_REG_GS)
+		return false;
+	/* the native runner has a stack pointer of its own */
+	for (int i = 0; i < ci->detail->regs_write_count; i++)
+		if (gpr_number(env.cs, ci->detail->regs_write[i]) == RSP)
+			return false;
+	for (int i = 0; i < ci->detail->regs_read_count; i++)
+		if (gpr_number(env.cs, ci->detail->regs_read[i]) == RSP)
+			return false;
+	for (int i = 0; i < d->op_count; i++)
+		if (d->operands[i].type == X86_OP_REG &&
+		    (d->operands[i].reg == X86_REG_RSP || d->operands[i].reg == X86_REG_ESP ||
+		     d->operands[i].reg == X86_REG_SP || d->operands[i].reg == X86_REG_SPL))
+			return false;
+	if (in && in->element) {
+		c->gpr[RSI] = (uint64_t)env.mem;
+		c->gpr[RDI] = (uint64_t)env.dev + 64;
+		c->gpr[RCX] = 8;
+		return true;
+	}
+	uint64_t ea = (uint64_t)env.dev + 64;
+	/* bt/bts/btr/btc with a register: its bit offset moves the access, by
+	 * at most 64 bytes either way here */
+	if ((ci->id == X86_INS_BT || ci->id == X86_INS_BTS || ci->id == X86_INS_BTR || ci->id == X86_INS_BTC) &&
+	    d->op_count == 2 && d->operands[1].type == X86_OP_REG) {
+		int r = gpr_number(env.cs, d->operands[1].reg);
+		if (r < 0 || r == base || r == index)
+			return false;
+		c->gpr[r] = (uint64_t)((int64_t)(c->gpr[r] % 1024) - 512);
+	}
+	if (index >= 0)
+		c->gpr[index] = 1;
+	c->gpr[base] = ea - (uint64_t)m->disp - (index >= 0 ? (uint64_t)m->scale : 0);
+	if (index == base) {
+		/* [r + r*scale + disp]: r = (ea - disp) / (1 + scale), if whole */
+		uint64_t v = ea - (uint64_t)m->disp, k = 1 + (uint64_t)m->scale;
+		if (v % k)
+			return false;
+		c->gpr[base] = v / k;
+	}
+	return true;
+}
+
 /* ---- the differential run ---- */
 
 static void hex(const uint8_t *p, size_t n, char *out)
@@ -545,7 +629,9 @@ bool differential(const char *what, const uint8_t *insn, const struct insn *in, 
 		return false;
 	uc_extract(&uc, &emu);
 
-	ok &= io_as_specified(what, in, ea, strncmp(in->text, "rep", 3) ? 1 : c->gpr[RCX], c);
+	struct x86_decoded xd;
+	memcpy(&xd, in->arch, sizeof xd);
+	ok &= io_as_specified(what, in, ea, in->element && xd.rep ? c->gpr[RCX] : 1, c);
 	CHECK((uint64_t)uc.uc_mcontext.gregs[REG_RIP] == (uint64_t)env.code + in->len,
 	      "%s: rip advanced by %lld, length %u", what,
 	      uc.uc_mcontext.gregs[REG_RIP] - (long long)(uint64_t)env.code, in->len);

@@ -117,5 +117,17 @@ bool differential(const char *what, const uint8_t *insn, const struct insn *in, 
 
 /* A state with random registers and flags (DF clear). */
 void cpu_random(struct cpu *c);
+/* Start the random numbers from seed (the fuzz target's input). */
+void rnd_seed(uint64_t seed);
+
+/* The architectural number of a 64-bit general register, or -1. */
+int gpr_number(csh cs, x86_reg r);
+/* Point ci's memory operand at the device (dev + 64, 64-byte aligned) by
+ * setting its base and index registers in c; a string instruction gets
+ * rsi = ordinary memory, rdi = device + 64 and rcx = 8. False when the
+ * operand cannot be placed so (stack, rip-relative, absolute, segment
+ * override) or the instruction writes rsp: not a driver's BAR access, or
+ * not one the native runner survives. */
+bool operand_at_device(const cs_insn *ci, const struct insn *in, struct cpu *c);
 
 #endif

@@ -363,9 +363,36 @@ static int mem_at(const cs_insn *ci, int i)
 	return i < nops(ci) && ops(ci)[i].type == X86_OP_MEM;
 }
 
+/* Is byte b among the instruction's legacy prefixes? capstone keeps one
+ * prefix per group and may drop one it takes for part of the opcode: f0
+ * f2 89 .. reads as repne mov (the lock lost, #UD on the CPU), f2 a5 as
+ * movsd (the rep lost), 66 f2 09 .. with a dword operand (the 66 lost).
+ * The bytes say what the CPU sees. */
+static bool legacy_prefix_byte(uint8_t b)
+{
+	switch (b) {
+	case 0xf0: case 0xf2: case 0xf3: case 0x2e: case 0x36: case 0x3e: case 0x26: case 0x64: case 0x65:
+	case 0x66: case 0x67:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool legacy_prefix(const cs_insn *ci, uint8_t b)
+{
+	for (int i = 0; i < ci->size && legacy_prefix_byte(ci->bytes[i]); i++)
+		if (ci->bytes[i] == b)
+			return true;
+	return false;
+}
+
 static int decode_mov(const struct x86_row *row, const cs_insn *ci, struct x86_decoded *x, struct insn *out)
 {
 	if (nops(ci) != 2)
+		return MMIO_E_UNSUPPORTED;
+	/* movnti has 32 and 64-bit forms only: with 66 it is #UD */
+	if (ci->id == X86_INS_MOVNTI && legacy_prefix(ci, 0x66))
 		return MMIO_E_UNSUPPORTED;
 	x->ext = row->arg;
 	if (mem_at(ci, 0)) {
@@ -596,6 +623,61 @@ static int decode_valu(const struct x86_row *row, const cs_insn *ci, struct x86_
 	return 0;
 }
 
+
+/* Prefixes the shim does not take, though capstone decodes past them:
+ * f2/f3 on a general-register instruction mean nothing (or xacquire,
+ * xrelease) and capstone may then misread its operand size; on a legacy
+ * SSE instruction they are part of the opcode, and where that opcode does
+ * not exist (f2 0f 56: no "orps" with f2) the CPU raises #UD; 66, f2, f3,
+ * f0 or REX before a VEX or EVEX prefix is #UD too. Two segment
+ * overrides, or prefixes after a REX: capstone and the CPU differ on what
+ * applies. */
+static bool prefixes_refused(const cs_insn *ci, const struct x86_row *row)
+{
+	int i = 0, segments = 0;
+
+	for (; i < ci->size && legacy_prefix_byte(ci->bytes[i]); i++)
+		segments += ci->bytes[i] == 0x2e || ci->bytes[i] == 0x36 || ci->bytes[i] == 0x3e ||
+			    ci->bytes[i] == 0x26 || ci->bytes[i] == 0x64 || ci->bytes[i] == 0x65;
+	/* 64 36 ..: capstone takes the last (ss), the CPU ignores ss in
+	 * 64-bit mode and uses fs */
+	if (segments > 1)
+		return true;
+	int first = i;
+	if (i < ci->size && (ci->bytes[i] & 0xf0) == 0x40)
+		i++;	/* REX */
+	/* a REX not right before the opcode is ignored by the CPU, and the
+	 * prefixes after it are read differently by capstone */
+	if (i > first && i < ci->size && (legacy_prefix_byte(ci->bytes[i]) || (ci->bytes[i] & 0xf0) == 0x40))
+		return true;
+	bool vex = i < ci->size && (ci->bytes[i] == 0xc4 || ci->bytes[i] == 0xc5 || ci->bytes[i] == 0x62);
+	bool rep = legacy_prefix(ci, 0xf2) || legacy_prefix(ci, 0xf3);
+	if (vex)
+		return i > 0 && (legacy_prefix(ci, 0x66) || rep || legacy_prefix(ci, 0xf0) || i > first);
+	if (!rep)
+		return false;
+	switch (row->cls) {
+	case X86_C_MOVS: case X86_C_STOS: case X86_C_MOVSD:
+		return false;	/* rep */
+	case X86_C_VEC: case X86_C_VALU: {
+		/* the legacy SSE moves whose opcode takes f3 or f2 (movss, movdqu,
+		 * movq load f3 0f 7e; movsd f2); with both, or with 66 as well,
+		 * the CPU and capstone may read another instruction (f2 66 0f
+		 * d6 is movdq2q, #UD with memory, not movq) */
+		bool f2 = legacy_prefix(ci, 0xf2), f3 = legacy_prefix(ci, 0xf3);
+		const uint8_t *op = ci->detail->x86.opcode;
+		if ((f2 && f3) || legacy_prefix(ci, 0x66))
+			return true;
+		if (f2)
+			return ci->id != X86_INS_MOVSD;
+		return ci->id != X86_INS_MOVSS && ci->id != X86_INS_MOVDQU &&
+		       !(ci->id == X86_INS_MOVQ && op[0] == 0x0f && op[1] == 0x7e);
+	}
+	default:
+		return true;
+	}
+}
+
 /* bt mem, imm/reg reads; bts btr btc write back (lock: refused before). */
 static int decode_bt(const struct x86_row *row, const cs_insn *ci, struct x86_decoded *x, struct insn *out)
 {
@@ -630,12 +712,13 @@ static int decode_string(const cs_insn *ci, struct x86_decoded *x, struct insn *
 		out->width = 1;
 	else if (d->rex & 8)
 		out->width = 8;
-	else if (d->prefix[2] == X86_PREFIX_OPSIZE)
+	else if (d->prefix[2] == X86_PREFIX_OPSIZE || legacy_prefix(ci, 0x66))
 		out->width = 2;
 	else
 		out->width = 4;
 	/* f2 acts as rep on movs/stos too */
-	x->rep = d->prefix[0] == X86_PREFIX_REP || d->prefix[0] == X86_PREFIX_REPNE;
+	x->rep = d->prefix[0] == X86_PREFIX_REP || d->prefix[0] == X86_PREFIX_REPNE || legacy_prefix(ci, 0xf2) ||
+		 legacy_prefix(ci, 0xf3);
 	x->op = movs ? X86_OP_MOVS : X86_OP_STOS;
 	x->reg.kind = X86_OPND_GPR;	/* stos stores al/ax/eax/rax */
 	x->reg.num = 0;
@@ -703,7 +786,7 @@ static int decode_insn(const cs_insn *ci, struct x86_decoded *x, struct insn *ou
 	out->kind = INSN_LOAD;
 
 	const struct x86_row *row = x86_row_find(ci->id);
-	if (d->prefix[0] == X86_PREFIX_LOCK || (row && row->cls == X86_C_ATOMIC)) {
+	if (d->prefix[0] == X86_PREFIX_LOCK || legacy_prefix(ci, 0xf0) || (row && row->cls == X86_C_ATOMIC)) {
 		out->kind = INSN_RMW;
 		if (m >= 0 && !mem_decode(d, &ops(ci)[m].mem, &x->mem))
 			x->has_mem = 1;
@@ -716,6 +799,8 @@ static int decode_insn(const cs_insn *ci, struct x86_decoded *x, struct insn *ou
 		return err;
 	x->has_mem = 1;
 	if (!row)
+		return MMIO_E_UNSUPPORTED;
+	if (prefixes_refused(ci, row))
 		return MMIO_E_UNSUPPORTED;
 	if (out->width != 1 && out->width != 2 && out->width != 4 && out->width != 8 &&
 	    out->width != 16 && out->width != 32 && out->width != 64)
