@@ -654,6 +654,14 @@ static bool prefixes_refused(const cs_insn *ci, const struct x86_row *row)
 	bool rep = legacy_prefix(ci, 0xf2) || legacy_prefix(ci, 0xf3);
 	if (vex)
 		return i > 0 && (legacy_prefix(ci, 0x66) || rep || legacy_prefix(ci, 0xf0) || i > first);
+	/* 0f 60..7f and 0f d0..ff without 66 (or f3: movdqu, movq) are the
+	 * MMX forms; capstone 4 reads some with REX.W as xmm (67 4e 0f de:
+	 * "pmaxub xmm9", the CPU's is pmaxub mm1, m64) */
+	const uint8_t *op = ci->detail->x86.opcode;
+	if ((row->cls == X86_C_VEC || row->cls == X86_C_VALU) && op[0] == 0x0f &&
+	    ((op[1] >= 0x60 && op[1] <= 0x7f) || op[1] >= 0xd0) && !legacy_prefix(ci, 0x66) &&
+	    !legacy_prefix(ci, 0xf3))
+		return true;
 	if (!rep)
 		return false;
 	switch (row->cls) {
@@ -665,7 +673,6 @@ static bool prefixes_refused(const cs_insn *ci, const struct x86_row *row)
 		 * the CPU and capstone may read another instruction (f2 66 0f
 		 * d6 is movdq2q, #UD with memory, not movq) */
 		bool f2 = legacy_prefix(ci, 0xf2), f3 = legacy_prefix(ci, 0xf3);
-		const uint8_t *op = ci->detail->x86.opcode;
 		if ((f2 && f3) || legacy_prefix(ci, 0x66))
 			return true;
 		if (f2)
