@@ -107,6 +107,14 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 	}
 }
 
+static void on_refused(int sig, siginfo_t *si, void *ucv)
+{
+	/* runs in a signal handler */
+	(void)si, (void)ucv;
+	env.err = -sig;
+	siglongjmp(trap_jmp, 1);
+}
+
 void env_init(void)
 {
 	env.code = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -131,6 +139,11 @@ void env_init(void)
 	sa.sa_sigaction = on_segv;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigaction(SIGSEGV, &sa, NULL);
+	/* an instruction the CPU (or QEMU) refuses, or one that divides by
+	 * zero: the run fails, it does not end the test */
+	sa.sa_sigaction = on_refused;
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
 	srandom(12345);
 }
 
