@@ -652,6 +652,12 @@ static bool prefixes_refused(const cs_insn *ci, const struct x86_row *row)
 		return true;
 	bool vex = i < ci->size && (ci->bytes[i] == 0xc4 || ci->bytes[i] == 0xc5 || ci->bytes[i] == 0x62);
 	bool rep = legacy_prefix(ci, 0xf2) || legacy_prefix(ci, 0xf3);
+	/* EVEX: the reserved bits the CPU checks (P0 bits 3-2 zero, P1 bit
+	 * 2 one) and the vector length L'L = 11, which is #UD; capstone
+	 * decodes past them (62 f1 65 60 db: "vpandd" of 512 bits) */
+	if (i + 3 < ci->size && ci->bytes[i] == 0x62 &&
+	    ((ci->bytes[i + 1] & 0x0c) || !(ci->bytes[i + 2] & 0x04) || ((ci->bytes[i + 3] >> 5) & 3) == 3))
+		return true;
 	if (vex)
 		return i > 0 && (legacy_prefix(ci, 0x66) || rep || legacy_prefix(ci, 0xf0) || i > first);
 	/* 0f 60..7f and 0f d0..ff without 66 (or f3: movdqu, movq) are the
