@@ -20,7 +20,24 @@
 
 #include "fuzz.h"
 
+uint64_t fuzz_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
 #ifdef MMIO_LIBFUZZER
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	fuzz_setup();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -166,6 +183,7 @@ static void mutate(uint8_t *buf, size_t *n)
 
 int main(int argc, char **argv)
 {
+	fuzz_setup();
 	if (argc >= 3 && !strcmp(argv[1], "replay")) {
 		unsigned long count = 0;
 		int rc = 0;

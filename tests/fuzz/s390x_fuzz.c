@@ -20,16 +20,6 @@
 
 unsigned long fuzz_accepted;
 const char fuzz_name[] = "s390x_fuzz";
-static bool ready;
-
-static uint64_t seed_of(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 /* Put storage operand m at target: its base register holds target minus
  * the displacement, its index register 0. False when that cannot be (no
@@ -47,6 +37,11 @@ static bool place(const struct s390x_mem *m, uint64_t target, struct cpu *c, uin
 	return true;
 }
 
+void fuzz_setup(void)
+{
+	env_init();
+}
+
 int fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t dev0[PAGE], mem0[PAGE], dev_native[PAGE], mem_native[PAGE];
@@ -55,10 +50,6 @@ int fuzz_one(const uint8_t *data, size_t size)
 	struct insn in;
 	int finding = 0;
 
-	if (!ready) {
-		env_init();
-		ready = true;
-	}
 	if (size < 2)
 		return 0;
 	size_t len = s390x_ilen(data[0]), have = size < len ? size : len;
@@ -72,7 +63,7 @@ int fuzz_one(const uint8_t *data, size_t size)
 	if (row->op == S390X_OP_EX || row->op == S390X_OP_EXRL || row->op == S390X_OP_MVCLE ||
 	    row->op == S390X_OP_MVCRL || !strcmp(row->mnemonic, "stmh") || x.nmem < 1)
 		return 0;
-	srandom((unsigned)seed_of(data + have, size - have) ^ (unsigned)seed_of(code, len));
+	srandom((unsigned)fuzz_hash(data + have, size - have) ^ (unsigned)fuzz_hash(code, len));
 	for (int it = 0; it < STATES && !finding; it++) {
 		struct cpu c, native, emulated;
 		uint32_t used = 0;

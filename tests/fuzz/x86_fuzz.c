@@ -20,17 +20,12 @@
 
 #define STATES 4	/* register files per input */
 
-static bool ready;
 unsigned long fuzz_accepted;
 const char fuzz_name[] = "x86_fuzz";
 
-static uint64_t seed_of(const uint8_t *p, size_t n)
+void fuzz_setup(void)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
+	env_init();
 }
 
 int fuzz_one(const uint8_t *data, size_t size)
@@ -40,10 +35,6 @@ int fuzz_one(const uint8_t *data, size_t size)
 	cs_insn *ci = NULL;
 	int finding = 0;
 
-	if (!ready) {
-		env_init();
-		ready = true;
-	}
 	if (size < 2)
 		return 0;
 	size_t len = 1 + data[0] % 15, have = size - 1 < len ? size - 1 : len;
@@ -54,7 +45,7 @@ int fuzz_one(const uint8_t *data, size_t size)
 	/* the operand must be placeable on the device; capstone's view of it */
 	if (cs_disasm(env.cs, bytes, in.len, (uint64_t)env.code, 1, &ci) != 1)
 		return 0;
-	rnd_seed(seed_of(data + 1 + have, size - 1 - have) ^ seed_of(bytes, in.len));
+	rnd_seed(fuzz_hash(data + 1 + have, size - 1 - have) ^ fuzz_hash(bytes, in.len));
 	for (int i = 0; i < STATES && !finding; i++) {
 		struct cpu c;
 		cpu_random(&c);
