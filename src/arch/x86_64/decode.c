@@ -658,6 +658,21 @@ static bool prefixes_refused(const cs_insn *ci, const struct x86_row *row)
 	if (i + 3 < ci->size && ci->bytes[i] == 0x62 &&
 	    ((ci->bytes[i + 1] & 0x0c) || !(ci->bytes[i + 2] & 0x04) || ((ci->bytes[i + 3] >> 5) & 3) == 3))
 		return true;
+	/* EVEX: the vector length is L'L; capstone 4 may name registers of
+	 * another length (62 e1 e5 28 de: W=1, L'L=01, "vpmaxub xmm22", a
+	 * 256-bit operation on the CPU). vmovss/vmovsd ignore L'L. */
+	if (i + 3 < ci->size && ci->bytes[i] == 0x62 && ci->id != X86_INS_VMOVSS && ci->id != X86_INS_VMOVSD) {
+		int ll = (ci->bytes[i + 3] >> 5) & 3;
+		for (int k = 0; k < nops(ci); k++) {
+			x86_reg r = ops(ci)[k].type == X86_OP_REG ? ops(ci)[k].reg : X86_REG_INVALID;
+			int len = r >= X86_REG_XMM0 && r <= X86_REG_XMM31   ? 0
+				  : r >= X86_REG_YMM0 && r <= X86_REG_YMM31 ? 1
+				  : r >= X86_REG_ZMM0 && r <= X86_REG_ZMM31 ? 2
+									    : -1;
+			if (len >= 0 && len != ll)
+				return true;
+		}
+	}
 	if (vex)
 		return i > 0 && (legacy_prefix(ci, 0x66) || rep || legacy_prefix(ci, 0xf0) || i > first);
 	/* 0f 60..7f and 0f d0..ff without 66 (or f3: movdqu, movq) are the
